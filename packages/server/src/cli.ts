@@ -1,0 +1,78 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, SETTINGS, loadConfig, sqlitePath } from './config/config.js';
+import { startServer } from './server.js';
+import { openSqliteStore } from './storage/sqlite/open.js';
+
+const USAGE = `Usage: passki <command> [--help]
+
+Commands:
+  start     Run the server (HTTP API, hosted pages); migrates the database first
+  migrate   Apply pending database migrations and exit
+`;
+
+function startHelp(): string {
+  const width = Math.max(...SETTINGS.map((s) => s.env.length));
+  const lines = SETTINGS.map((s) => `  ${s.env.padEnd(width)}  ${s.description}\n  ${' '.repeat(width)}  default: ${s.default}`);
+  return `Usage: passki start\n\nRuns the Passki server. Configuration comes from environment variables:\n\n${lines.join('\n')}\n`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+  const command = positionals[0];
+  if (command === undefined) {
+    process.stdout.write(USAGE);
+    return values.help ? 0 : 2;
+  }
+  if (command === 'start' && values.help) {
+    process.stdout.write(startHelp());
+    return 0;
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+
+  const config = loadConfig();
+  if (command === 'migrate') {
+    const { store, migration } = openSqliteStore(sqlitePath(config.databaseUrl) as string, { migrate: true });
+    await store.close();
+    process.stdout.write(migration.applied.length > 0 ? `Migrated from version ${migration.from} to ${migration.to}.\n` : `Schema is up to date (version ${migration.from}).\n`);
+    return 0;
+  }
+  if (command !== 'start') {
+    process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
+    return 2;
+  }
+
+  const server = await startServer(config);
+  process.stdout.write(`Passki is running: open ${config.publicUrl}/ (listening on ${server.url})\n`);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`${signal}: finishing in-flight requests, then stopping.\n`);
+    // Bounded: a stuck client cannot keep the process alive forever.
+    setTimeout(() => process.exit(1), 10_000).unref();
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  return -1; // keep running
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError || (err instanceof Error && /^Schema/.test(err.name))) {
+      process.stderr.write(`passki: ${err.message}\n`);
+    } else {
+      process.stderr.write(`passki: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    }
+    process.exitCode = 1;
+  },
+);

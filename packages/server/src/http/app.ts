@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { AuthError } from '../core/errors.js';
+import { renderIndexPage } from '../pages/index-page.js';
+import { DatabaseUnavailable } from '../storage/records.js';
+import type { AppDeps, AppEnv } from './context.js';
+import { sessionCookieName } from './cookies.js';
+import { ERROR_STATUS, type ErrorBody } from './errors.js';
+import { buildOpenApi } from './openapi.js';
+import { type RouteSpec, defineRoute, mountRoutes } from './route.js';
+import { authRoutes } from './routes/auth.js';
+import { healthView } from './schemas.js';
+import { securityHeaders } from './security-headers.js';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+export const VERSION = '0.1.0';
+
+const ASSET_TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.map': 'application/json',
+};
+
+/** The HTTP API and hosted pages: a thin layer that parses, calls the core and maps errors. */
+export function createApp(deps: AppDeps): { app: Hono<AppEnv>; routes: RouteSpec[] } {
+  const app = new Hono<AppEnv>();
+  const { config, logger } = deps;
+  const allowedOrigins = new Set([...config.origins, config.publicUrl]);
+
+  app.use(async (c, next) => {
+    const requestId = randomUUID();
+    c.set('requestId', requestId);
+    c.set('log', logger.child({ requestId }));
+    c.header('X-Request-Id', requestId);
+    const started = performance.now();
+    await next();
+    logger.debug({ requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+  });
+  app.use(securityHeaders(config));
+
+  // CSRF: a state-changing request that names a foreign Origin (or says it is cross-site) is
+  // refused before it reaches a handler. JSON-only bodies already force a CORS preflight.
+  app.use(async (c, next) => {
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && c.req.method !== 'OPTIONS') {
+      const origin = c.req.header('origin');
+      const fetchSite = c.req.header('sec-fetch-site');
+      if ((origin !== undefined && !allowedOrigins.has(origin)) || (origin === undefined && fetchSite === 'cross-site')) {
+        throw new AuthError('forbidden_origin', 'Requests from this origin are not allowed.');
+      }
+    }
+    await next();
+  });
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new AuthError('payload_too_large', 'The request body is larger than 64 KiB.');
+      },
+    }),
+  );
+
+  const routes: RouteSpec[] = [
+    ...authRoutes(deps),
+    defineRoute({
+      method: 'get',
+      path: '/healthz',
+      tag: 'Meta',
+      summary: 'Liveness: 200 when the server and its database answer',
+      responses: { 200: { description: 'Healthy', schema: healthView }, 503: { description: '`database_unavailable`' } },
+      handler: async (c) => {
+        await deps.store.ping();
+        return c.json({ status: 'ok' as const });
+      },
+    }),
+  ];
+  mountRoutes(app, routes);
+
+  const openapi = buildOpenApi(routes, { version: VERSION, serverUrl: config.publicUrl, cookieName: sessionCookieName(config) });
+  app.get('/openapi.json', (c) => c.json(openapi));
+
+  const page = renderIndexPage({ rpName: config.rpName });
+  app.get('/', (c) => c.html(page));
+  const assets = loadAssets(deps.publicDir);
+  app.get('/assets/:file', (c) => {
+    const asset = assets.get(c.req.param('file'));
+    if (asset === undefined) throw new AuthError('not_found', 'No such asset.');
+    c.header('Cache-Control', 'public, max-age=300');
+    return c.body(asset.body as Uint8Array<ArrayBuffer>, 200, { 'Content-Type': asset.type });
+  });
+  app.get('/favicon.ico', (c) => c.redirect('/assets/favicon.svg', 301));
+
+  app.notFound(() => {
+    throw new AuthError('not_found', 'There is nothing at this address.');
+  });
+  app.onError((err, c) => {
+    const requestId = c.get('requestId');
+    const log = c.get('log') ?? logger;
+    let error: AuthError;
+    if (err instanceof AuthError) {
+      error = err;
+      if (err.detail !== undefined) log.info({ code: err.code, detail: err.detail }, 'request refused');
+    } else if (err instanceof DatabaseUnavailable) {
+      log.error({ err }, 'database unavailable');
+      error = new AuthError('database_unavailable', 'The database is unavailable. Try again shortly.');
+    } else {
+      log.error({ err }, 'unexpected error');
+      error = new AuthError('server_error', 'Something went wrong on our side.');
+    }
+    const body: ErrorBody = { error: { code: error.code, message: error.message, requestId } };
+    return c.json(body, ERROR_STATUS[error.code]);
+  });
+  return { app, routes };
+}
+
+function loadAssets(dir: string | null): Map<string, { body: Uint8Array; type: string }> {
+  const assets = new Map<string, { body: Uint8Array; type: string }>();
+  if (dir === null) return assets;
+  for (const name of readdirSync(dir)) {
+    const type = ASSET_TYPES[extname(name)];
+    if (type !== undefined) assets.set(name, { body: new Uint8Array(readFileSync(join(dir, name))), type });
+  }
+  return assets;
+}

@@ -1,0 +1,16 @@
+import type { Logger } from 'pino';
+import type { CeremonyContext } from '../ceremonies/context.js';
+
+/** What every request handler can reach through `c.var` / `c.env`. */
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    log: Logger;
+  };
+}
+
+/** The dependencies the HTTP layer is built from. */
+export interface AppDeps extends CeremonyContext {
+  logger: Logger;
+  publicDir: string | null;
+}

@@ -1,0 +1,34 @@
+import type { Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { Config } from '../config/config.js';
+import type { SessionRecord } from '../storage/records.js';
+
+/**
+ * The session cookie: HttpOnly, SameSite=Lax, Path=/, no Domain. Over https it is also Secure and
+ * carries the `__Host-` prefix, which makes the browser refuse it from subdomains or plain http.
+ */
+export function sessionCookieName(config: Config): string {
+  return isHttps(config) ? '__Host-passki_session' : 'passki_session';
+}
+
+export function isHttps(config: Config): boolean {
+  return config.publicUrl.startsWith('https:');
+}
+
+export function readSessionCookie(c: Context, config: Config): string | undefined {
+  return getCookie(c, sessionCookieName(config));
+}
+
+export function setSessionCookie(c: Context, config: Config, token: string, session: SessionRecord): void {
+  setCookie(c, sessionCookieName(config), token, {
+    httpOnly: true,
+    sameSite: 'Lax',
+    path: '/',
+    secure: isHttps(config),
+    maxAge: Math.max(0, Math.floor((session.expiresAt - Date.now()) / 1000)),
+  });
+}
+
+export function clearSessionCookie(c: Context, config: Config): void {
+  deleteCookie(c, sessionCookieName(config), { path: '/', secure: isHttps(config), httpOnly: true, sameSite: 'Lax' });
+}

@@ -1,0 +1,42 @@
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ErrorCode } from '../core/errors.js';
+
+/**
+ * Code → HTTP status, in one place. Failed ceremonies are 400 (the request was wrong for this
+ * server), conflicts 409, a foreign Origin 403, an outage 503; only `server_error` is a 500.
+ */
+export const ERROR_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
+  invalid_request: 400,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  invalid_username: 400,
+  not_found: 404,
+  username_taken: 409,
+  user_not_found: 404,
+  unauthenticated: 401,
+  forbidden_origin: 403,
+  challenge_not_found: 400,
+  challenge_expired: 400,
+  challenge_used: 400,
+  ceremony_mismatch: 400,
+  origin_mismatch: 400,
+  cross_origin_not_allowed: 400,
+  rp_id_mismatch: 400,
+  user_presence_required: 400,
+  user_verification_required: 400,
+  unsupported_algorithm: 400,
+  credential_id_too_long: 400,
+  credential_already_registered: 409,
+  credential_not_found: 400,
+  credential_not_allowed: 400,
+  user_handle_mismatch: 400,
+  backup_eligibility_changed: 400,
+  counter_regression: 400,
+  verification_failed: 400,
+  database_unavailable: 503,
+  server_error: 500,
+};
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; requestId?: string };
+}

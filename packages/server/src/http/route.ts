@@ -1,0 +1,63 @@
+import type { Context, Hono } from 'hono';
+import type { z } from 'zod';
+import { AuthError } from '../core/errors.js';
+import type { AppEnv } from './context.js';
+
+/**
+ * A route is declared once, with its shapes; the same declaration registers the handler and
+ * produces its OpenAPI entry (`openapi.ts`).
+ */
+export interface RouteSpec<B extends z.ZodType = z.ZodType> {
+  method: 'get' | 'post' | 'patch' | 'delete';
+  /** OpenAPI-style path, e.g. `/v1/me/passkeys/{id}`. */
+  path: string;
+  summary: string;
+  tag: string;
+  /** Present for routes that read a JSON body. */
+  body?: B;
+  /** Routes that act on the session cookie (documented as cookie-authenticated). */
+  cookieAuth?: boolean;
+  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
+  handler: (c: Context<AppEnv>, body: z.infer<B>) => Promise<Response> | Response;
+}
+
+export function defineRoute<B extends z.ZodType>(spec: RouteSpec<B>): RouteSpec<B> {
+  return spec;
+}
+
+export function mountRoutes(app: Hono<AppEnv>, routes: RouteSpec[]): void {
+  for (const route of routes) {
+    const honoPath = route.path.replace(/\{(\w+)\}/g, ':$1');
+    app.on(route.method.toUpperCase(), honoPath, async (c) => {
+      const body = route.body === undefined ? undefined : await readJson(c, route.body);
+      return route.handler(c, body);
+    });
+  }
+}
+
+/**
+ * Reads a JSON body (the size limit is enforced earlier, before anything is buffered) and
+ * validates it. Requiring `application/json` also closes the simple-request CSRF path: a
+ * cross-site form cannot send it without a CORS preflight.
+ */
+async function readJson<B extends z.ZodType>(c: Context<AppEnv>, schema: B): Promise<z.infer<B>> {
+  const type = c.req.header('content-type') ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    throw new AuthError('unsupported_media_type', 'Send the body as application/json.');
+  }
+  const text = await c.req.text();
+  let parsed: unknown;
+  try {
+    parsed = text.length === 0 ? {} : JSON.parse(text);
+  } catch {
+    throw new AuthError('invalid_request', 'The body is not valid JSON.');
+  }
+  const result = schema.safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field = issue && issue.path.length > 0 ? issue.path.join('.') : 'body';
+    const problem = issue?.code === 'invalid_type' ? 'is missing or has the wrong type' : (issue?.message ?? 'is invalid');
+    throw new AuthError('invalid_request', `${field} ${problem}.`);
+  }
+  return result.data;
+}

@@ -1,0 +1,128 @@
+import type { Context } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { ClientInfo } from '../../ceremonies/context.js';
+import { finishSignIn, startSignIn } from '../../ceremonies/sign-in.js';
+import { finishSignUp, startSignUp } from '../../ceremonies/sign-up.js';
+import { AuthError } from '../../core/errors.js';
+import { endSession, readSession } from '../../sessions/sessions.js';
+import type { AppDeps, AppEnv } from '../context.js';
+import { clearSessionCookie, readSessionCookie, setSessionCookie } from '../cookies.js';
+import { type RouteSpec, defineRoute } from '../route.js';
+import {
+  creationOptionsView,
+  errorView,
+  requestOptionsView,
+  signInOptionsBody,
+  signInVerifyBody,
+  signUpOptionsBody,
+  signUpVerifyBody,
+  signedInView,
+} from '../schemas.js';
+import { sessionView, userView } from '../views.js';
+
+const failed = { description: 'Failed verification or bad input', schema: errorView };
+
+export function clientInfo(c: Context): ClientInfo {
+  let ip: string | null = null;
+  try {
+    ip = getConnInfo(c).remote.address ?? null;
+  } catch {
+    ip = null;
+  }
+  return { ip, userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null };
+}
+
+export function authRoutes(deps: AppDeps): RouteSpec[] {
+  const sessionDeps = { store: deps.store, clock: deps.clock, random: deps.random, sessionTtlMs: deps.config.sessionTtlMs };
+
+  const signedIn = (c: Context<AppEnv>, result: Awaited<ReturnType<typeof finishSignIn>>): Response => {
+    setSessionCookie(c, deps.config, result.token, result.session);
+    return c.json({ user: userView(result.user), session: sessionView(result.session) });
+  };
+
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/v1/sign-up/options',
+      tag: 'Sign-up',
+      summary: 'Start a sign-up: creation options for a new account with this username',
+      body: signUpOptionsBody,
+      responses: {
+        200: { description: 'Creation options', schema: creationOptionsView },
+        400: { description: '`invalid_username` or `invalid_request`', schema: errorView },
+        409: { description: '`username_taken`', schema: errorView },
+      },
+      handler: async (c, body) => c.json({ options: await startSignUp(deps, body) }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/sign-up/verify',
+      tag: 'Sign-up',
+      summary: 'Finish a sign-up: verify the new passkey, create the account and a session',
+      body: signUpVerifyBody,
+      responses: {
+        200: { description: 'Signed in; sets the session cookie', schema: signedInView },
+        400: failed,
+        409: { description: '`username_taken` or `credential_already_registered`', schema: errorView },
+      },
+      handler: async (c, body) => signedIn(c, await finishSignUp(deps, body.response as never, clientInfo(c))),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/sign-in/options',
+      tag: 'Sign-in',
+      summary: 'Start a sign-in: request options, for one user or for discoverable credentials',
+      body: signInOptionsBody,
+      responses: {
+        200: { description: 'Request options', schema: requestOptionsView },
+        400: { description: '`invalid_username` or `invalid_request`', schema: errorView },
+        404: { description: '`user_not_found`', schema: errorView },
+      },
+      handler: async (c, body) => c.json({ options: await startSignIn(deps, body) }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/sign-in/verify',
+      tag: 'Sign-in',
+      summary: 'Finish a sign-in: verify the assertion and create a session',
+      body: signInVerifyBody,
+      responses: {
+        200: { description: 'Signed in; sets the session cookie', schema: signedInView },
+        400: failed,
+      },
+      handler: async (c, body) => signedIn(c, await finishSignIn(deps, body.response as never, clientInfo(c))),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/session',
+      tag: 'Session',
+      summary: 'The signed-in user and session',
+      cookieAuth: true,
+      responses: {
+        200: { description: 'Signed in', schema: signedInView },
+        401: { description: '`unauthenticated`', schema: errorView },
+      },
+      handler: async (c) => {
+        const found = await readSession(sessionDeps, readSessionCookie(c, deps.config));
+        if (found === null) throw new AuthError('unauthenticated', 'You are not signed in.');
+        return c.json({ user: userView(found.user), session: sessionView(found.session) });
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/sign-out',
+      tag: 'Session',
+      summary: 'End the session server-side and clear the cookie',
+      cookieAuth: true,
+      responses: {
+        204: { description: 'Signed out (also when there was no session)' },
+        403: { description: '`forbidden_origin`', schema: errorView },
+      },
+      handler: async (c) => {
+        await endSession(sessionDeps, readSessionCookie(c, deps.config));
+        clearSessionCookie(c, deps.config);
+        return c.body(null, 204);
+      },
+    }),
+  ];
+}

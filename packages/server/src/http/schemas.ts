@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+/**
+ * Request and response shapes. They validate input before any expensive work (CBOR, signatures)
+ * and generate the OpenAPI document, so the two cannot drift apart.
+ */
+const base64url = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^[A-Za-z0-9_-]*$/, 'must be base64url without padding');
+
+// Bounds: a credential ID is ≤1023 bytes (1364 base64url chars); the rest are generous for real
+// authenticators yet keep the total well under the 64 KiB body limit.
+const credentialIdField = base64url(1400);
+
+export const signUpOptionsBody = z.object({
+  username: z.string().max(256),
+  displayName: z.string().max(256).optional(),
+});
+
+export const signInOptionsBody = z.object({
+  username: z.string().max(256).optional(),
+});
+
+const transports = z.array(z.string().max(32)).max(16);
+const attachment = z.enum(['platform', 'cross-platform']).nullish();
+const extensions = z.record(z.string(), z.unknown());
+
+export const registrationResponse = z.object({
+  id: credentialIdField,
+  rawId: credentialIdField,
+  type: z.literal('public-key'),
+  authenticatorAttachment: attachment,
+  clientExtensionResults: extensions.default({}),
+  response: z.object({
+    clientDataJSON: base64url(4096),
+    attestationObject: base64url(48_000),
+    authenticatorData: base64url(16_000).optional(),
+    transports: transports.optional(),
+    publicKeyAlgorithm: z.number().int().optional(),
+    publicKey: base64url(4096).optional(),
+  }),
+});
+
+export const authenticationResponse = z.object({
+  id: credentialIdField,
+  rawId: credentialIdField,
+  type: z.literal('public-key'),
+  authenticatorAttachment: attachment,
+  clientExtensionResults: extensions.default({}),
+  response: z.object({
+    clientDataJSON: base64url(4096),
+    authenticatorData: base64url(16_000),
+    signature: base64url(2048),
+    userHandle: base64url(128).nullish(),
+  }),
+});
+
+export const signUpVerifyBody = z.object({ response: registrationResponse });
+export const signInVerifyBody = z.object({ response: authenticationResponse });
+
+export const userView = z.object({
+  id: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  createdAt: z.string().describe('ISO 8601 time'),
+});
+
+export const sessionView = z.object({
+  id: z.string(),
+  createdAt: z.string().describe('ISO 8601 time'),
+  expiresAt: z.string().describe('ISO 8601 time'),
+});
+
+export const signedInView = z.object({ user: userView, session: sessionView });
+
+export const creationOptionsView = z.object({
+  options: z
+    .record(z.string(), z.unknown())
+    .describe('PublicKeyCredentialCreationOptionsJSON, to pass to navigator.credentials.create()'),
+});
+
+export const requestOptionsView = z.object({
+  options: z
+    .record(z.string(), z.unknown())
+    .describe('PublicKeyCredentialRequestOptionsJSON, to pass to navigator.credentials.get()'),
+});
+
+export const errorView = z.object({
+  error: z.object({
+    code: z.string().describe('Stable snake_case error code'),
+    message: z.string().describe('Plain-words explanation, safe to show'),
+    requestId: z.string().optional(),
+  }),
+});
+
+export const healthView = z.object({ status: z.enum(['ok']) });

@@ -1,0 +1,73 @@
+/**
+ * The hosted sign-in page (`GET /`). Static markup only: the CSP (`script-src 'self'; style-src
+ * 'self'`) forbids inline script and style, so behaviour lives in /assets/page.js and looks in
+ * /assets/page.css. The page script finds elements by the ids below; tests use them too.
+ */
+export function renderIndexPage(opts: { rpName: string }): string {
+  const rpName = escapeHtml(opts.rpName);
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>Sign in · ${rpName}</title>
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="/assets/page.css">
+<script type="module" src="/assets/page.js"></script>
+</head>
+<body>
+<main class="card" aria-busy="true">
+  <p class="brand"><img src="/assets/favicon.svg" alt="" width="28" height="28"><span>${rpName}</span></p>
+
+  <p id="loading" class="muted">Checking whether you are signed in…</p>
+  <noscript><p class="notice">This page needs JavaScript to use passkeys.</p></noscript>
+
+  <section id="signed-out" aria-labelledby="signed-out-title" hidden>
+    <h1 id="signed-out-title" tabindex="-1">Sign in</h1>
+    <p class="muted">Use a passkey: your fingerprint, face or screen lock. No password needed.</p>
+
+    <form id="username-form" novalidate>
+      <label for="username">Username</label>
+      <input id="username" name="username" type="text" autocomplete="username webauthn"
+        autocapitalize="none" autocorrect="off" spellcheck="false" maxlength="64" required
+        aria-describedby="username-hint">
+      <p id="username-hint" class="hint">3–64 letters, digits, dots, underscores or hyphens.</p>
+      <button id="continue" type="submit" class="button primary">Continue</button>
+    </form>
+
+    <div id="create-offer" class="offer" hidden>
+      <p>There is no account named <strong id="create-username"></strong>. Create one with a passkey on this device?</p>
+      <button id="create-account" type="button" class="button primary">Create account</button>
+      <button id="create-cancel" type="button" class="button quiet">Use a different username</button>
+    </div>
+
+    <p class="divider"><span>or</span></p>
+    <button id="passkey-signin" type="button" class="button secondary">Sign in with a passkey</button>
+  </section>
+
+  <section id="signed-in" aria-labelledby="signed-in-title" hidden>
+    <h1 id="signed-in-title" tabindex="-1">Signed in as <span id="signed-in-username"></span></h1>
+    <p id="signed-in-detail" class="muted"></p>
+    <button id="signout" type="button" class="button secondary">Sign out</button>
+  </section>
+
+  <p id="status" role="status" aria-live="polite" aria-atomic="true"></p>
+</main>
+</body>
+</html>
+`;
+}
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Escapes text for HTML element content and quoted attribute values. */
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);
+}

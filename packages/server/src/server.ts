@@ -1,0 +1,92 @@
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import pino, { type Logger } from 'pino';
+import { createChallengeCodec } from './ceremonies/challenge.js';
+import { relyingParty } from './ceremonies/context.js';
+import { type Config, sqlitePath } from './config/config.js';
+import { type Clock, type RandomSource, secureRandom, systemClock } from './core/clock.js';
+import { createApp } from './http/app.js';
+import { openSqliteStore } from './storage/sqlite/open.js';
+import type { Store } from './storage/store.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  store: Store;
+  close(): Promise<void>;
+}
+
+/** Expired rows are purged this often; used challenges are kept this long past expiry so a node
+ * whose clock lags the others cannot accept a challenge another node already forgot. */
+const PURGE_INTERVAL_MS = 60_000;
+const CLOCK_SKEW_GRACE_MS = 10 * 60_000;
+
+/** Where the built page assets live: next to the bundle, or in dist/ when running from source. */
+function findPublicDir(): string | null {
+  for (const candidate of ['./public', '../dist/public', '../../dist/public']) {
+    const path = fileURLToPath(new URL(candidate, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  return null;
+}
+
+export async function startServer(
+  config: Config,
+  opts: { logger?: Logger; clock?: Clock; random?: RandomSource; migrate?: boolean } = {},
+): Promise<RunningServer> {
+  const logger = opts.logger ?? pino({ level: config.logLevel });
+  const clock = opts.clock ?? systemClock;
+  const random = opts.random ?? secureRandom;
+
+  const path = sqlitePath(config.databaseUrl);
+  if (path === null) throw new Error(`Unsupported database URL: ${config.databaseUrl}`);
+  const { store, migration } = openSqliteStore(path, { migrate: opts.migrate ?? true });
+  if (migration.applied.length > 0) logger.info({ from: migration.from, to: migration.to }, 'database migrated');
+
+  const secret = config.secret ?? (await store.secrets.getOrCreate('challenge-mac', () => random(32), clock.now()));
+  const challenges = createChallengeCodec({ secret, ttlMs: config.challengeTtlMs, clock, random });
+  const publicDir = findPublicDir();
+  if (publicDir === null) logger.warn('hosted page assets not found: run `npm run build`');
+  const { app } = createApp({ config, rp: relyingParty(config), store, challenges, clock, random, logger, publicDir });
+
+  const purge = async (): Promise<void> => {
+    const now = clock.now();
+    try {
+      await store.challenges.deleteExpired(now - CLOCK_SKEW_GRACE_MS);
+      await store.sessions.deleteExpired(now);
+    } catch (err) {
+      logger.warn({ err }, 'purge of expired rows failed');
+    }
+  };
+  await purge();
+  const timer = setInterval(purge, PURGE_INTERVAL_MS);
+  timer.unref();
+
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  logger.info({ url, publicUrl: config.publicUrl, rpId: config.rpId }, 'passki listening');
+
+  let closed = false;
+  return {
+    url,
+    port,
+    store,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      clearInterval(timer);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
+        (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      });
+      await store.close();
+    },
+  };
+}

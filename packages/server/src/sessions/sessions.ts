@@ -1,0 +1,65 @@
+import type { Clock, RandomSource } from '../core/clock.js';
+import { sha256, toBase64Url } from '../core/encoding.js';
+import type { SessionRecord, UserRecord } from '../storage/records.js';
+import type { Store } from '../storage/store.js';
+
+/**
+ * Sessions are opaque 256-bit random tokens held in an HttpOnly cookie; only SHA-256(token) is
+ * stored, so a database leak yields no usable session. Lookup is by hash, so no secret is ever
+ * compared byte by byte. Lifetime is absolute (`sessionTtlMs`); `lastSeenAt` is refreshed at most
+ * every few minutes so reads stay reads.
+ */
+const TOKEN_BYTES = 32;
+const TOUCH_INTERVAL_MS = 5 * 60_000;
+/** Longest cookie value we will hash: a real token is 43 characters. */
+const MAX_TOKEN_LENGTH = 128;
+
+export interface SessionDeps {
+  store: Store;
+  clock: Clock;
+  random: RandomSource;
+  sessionTtlMs: number;
+}
+
+export function newSession(
+  deps: SessionDeps,
+  input: { userId: string; credentialId: Uint8Array | null; userVerified: boolean; userAgent: string | null },
+): { record: SessionRecord; token: string } {
+  const now = deps.clock.now();
+  const token = toBase64Url(deps.random(TOKEN_BYTES));
+  return {
+    token,
+    record: {
+      id: toBase64Url(deps.random(16)),
+      userId: input.userId,
+      tokenHash: sha256(token),
+      credentialId: input.credentialId,
+      createdAt: now,
+      expiresAt: now + deps.sessionTtlMs,
+      lastSeenAt: now,
+      verifiedAt: input.userVerified ? now : 0,
+      userAgent: input.userAgent === null ? null : input.userAgent.slice(0, 512),
+    },
+  };
+}
+
+/** The live session behind a cookie token, or null for anything unknown, expired or malformed. */
+export async function readSession(
+  deps: SessionDeps,
+  token: string | undefined,
+): Promise<{ session: SessionRecord; user: UserRecord } | null> {
+  if (token === undefined || token.length === 0 || token.length > MAX_TOKEN_LENGTH) return null;
+  const now = deps.clock.now();
+  const found = await deps.store.sessions.findByTokenHash(sha256(token), now);
+  if (found === null) return null;
+  if (now - found.session.lastSeenAt > TOUCH_INTERVAL_MS) {
+    await deps.store.sessions.touch(found.session.id, now);
+    found.session.lastSeenAt = now;
+  }
+  return found;
+}
+
+export async function endSession(deps: SessionDeps, token: string | undefined): Promise<void> {
+  if (token === undefined || token.length === 0 || token.length > MAX_TOKEN_LENGTH) return;
+  await deps.store.sessions.deleteByTokenHash(sha256(token));
+}

@@ -1,0 +1,78 @@
+import type { Migration } from '../migrate.js';
+
+/**
+ * SQLite schema, one entry per version; never edit an applied entry, add a new one.
+ * STRICT tables; bytes as BLOB; times as integer epoch milliseconds.
+ */
+export const sqliteMigrations: Migration[] = [
+  {
+    version: 1,
+    name: 'passkey accounts',
+    sql: `
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE,
+        display_name TEXT NOT NULL,
+        user_handle BLOB NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE credentials (
+        id BLOB PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        public_key BLOB NOT NULL,
+        algorithm INTEGER NOT NULL,
+        sign_count INTEGER NOT NULL,
+        transports TEXT NOT NULL,
+        device_type TEXT NOT NULL,
+        backup_eligible INTEGER NOT NULL,
+        backed_up INTEGER NOT NULL,
+        uv_initialized INTEGER NOT NULL,
+        aaguid TEXT NOT NULL,
+        name TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        last_used_at INTEGER
+      ) STRICT;
+      CREATE INDEX credentials_user_id ON credentials(user_id);
+
+      CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        token_hash BLOB NOT NULL UNIQUE,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        credential_id BLOB REFERENCES credentials(id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL,
+        verified_at INTEGER NOT NULL,
+        user_agent TEXT
+      ) STRICT;
+      CREATE INDEX sessions_user_id ON sessions(user_id);
+      CREATE INDEX sessions_credential_id ON sessions(credential_id);
+      CREATE INDEX sessions_expires_at ON sessions(expires_at);
+
+      CREATE TABLE used_challenges (
+        nonce BLOB PRIMARY KEY,
+        expires_at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX used_challenges_expires_at ON used_challenges(expires_at);
+
+      CREATE TABLE server_secrets (
+        name TEXT PRIMARY KEY,
+        value BLOB NOT NULL,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE audit_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        user_id TEXT,
+        credential_id BLOB,
+        ip TEXT,
+        user_agent TEXT,
+        detail TEXT
+      ) STRICT;
+      CREATE INDEX audit_events_at ON audit_events(at);
+    `,
+  },
+];

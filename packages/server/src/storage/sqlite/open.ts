@@ -1,0 +1,78 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Sqlite from 'better-sqlite3';
+import { Kysely } from 'kysely';
+import { type Database, createKyselyStore } from '../kysely-store.js';
+import { type MigrationResult, latestVersion, planMigrations } from '../migrate.js';
+import { sqliteMigrations } from '../migrations/sqlite.js';
+import { DatabaseUnavailable, UniqueViolation } from '../records.js';
+import type { Store } from '../store.js';
+import { PasskiSqliteDialect } from './driver.js';
+
+export interface SqliteStoreOptions {
+  /** Apply pending migrations (default true); when false, refuse to open an outdated schema. */
+  migrate?: boolean;
+}
+
+/**
+ * Opens (creating if needed) the SQLite database at `path`.
+ * WAL with synchronous=FULL: every acknowledged commit is on disk before the response leaves, at
+ * the cost of one fsync per commit. busy_timeout makes a second process wait instead of failing.
+ */
+export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): { store: Store; migration: MigrationResult } {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Sqlite(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    const migration = migrateSqlite(db, opts.migrate ?? true);
+    const kysely = new Kysely<Database>({ dialect: new PasskiSqliteDialect(db) });
+    const hooks = { translateError: translateSqliteError };
+    const root = {
+      transaction: <T>(fn: (tx: Store) => Promise<T>): Promise<T> =>
+        kysely.transaction().execute((trx) => fn(createKyselyStore(trx, hooks, null))),
+      close: () => kysely.destroy(),
+    };
+    return { store: createKyselyStore(kysely, hooks, root), migration };
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function migrateSqlite(db: Sqlite.Database, apply: boolean): MigrationResult {
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS passki_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT',
+  );
+  // One IMMEDIATE transaction: two processes starting at once apply each migration exactly once.
+  const run = db.transaction((): MigrationResult => {
+    const row = db.prepare('SELECT max(version) AS v FROM passki_migrations').get() as { v: number | null };
+    const from = row.v ?? 0;
+    const pending = planMigrations(from, sqliteMigrations, apply);
+    const record = db.prepare('INSERT INTO passki_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+    for (const m of pending) {
+      db.exec(m.sql);
+      record.run(m.version, m.name, Date.now());
+    }
+    return { from, to: pending.length > 0 ? latestVersion(sqliteMigrations) : from, applied: pending.map((m) => m.version) };
+  });
+  return run.immediate();
+}
+
+function translateSqliteError(err: unknown): unknown {
+  if (!(err instanceof Error)) return err;
+  const code = (err as { code?: string }).code ?? '';
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    const message = err.message;
+    if (message.includes('users.username')) return new UniqueViolation('username', { cause: err });
+    if (message.includes('users.user_handle')) return new UniqueViolation('user_handle', { cause: err });
+    if (message.includes('credentials.id')) return new UniqueViolation('credential_id', { cause: err });
+    return new UniqueViolation('other', { cause: err });
+  }
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_IOERR' || code === 'SQLITE_FULL' || code === 'SQLITE_CANTOPEN') {
+    return new DatabaseUnavailable({ cause: err });
+  }
+  return err;
+}

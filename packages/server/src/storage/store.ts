@@ -1,0 +1,78 @@
+import type {
+  AuditEvent,
+  CredentialRecord,
+  SessionRecord,
+  StoredAuditEvent,
+  UserRecord,
+} from './records.js';
+
+/**
+ * The storage contract. Each capability has a few intention-named methods; every implementation
+ * (SQLite, PostgreSQL) runs the same contract suite (`store-contract.ts`).
+ */
+export interface UserStore {
+  /** @throws UniqueViolation('username' | 'user_handle') */
+  create(user: UserRecord): Promise<void>;
+  findById(id: string): Promise<UserRecord | null>;
+  findByUsername(username: string): Promise<UserRecord | null>;
+  count(): Promise<number>;
+}
+
+export interface CredentialStore {
+  /** @throws UniqueViolation('credential_id'): a credential ID is never registered twice (§7.1 step 26). */
+  create(credential: CredentialRecord): Promise<void>;
+  findById(id: Uint8Array): Promise<CredentialRecord | null>;
+  listByUser(userId: string): Promise<CredentialRecord[]>;
+  /**
+   * Records a verified assertion with compare-and-set on the counter (§6.1.1): the stored counter
+   * only moves forward, or stays 0 for authenticators that do not count. Returns false (and writes
+   * nothing) when a concurrent or cloned assertion already moved it past `signCount`.
+   */
+  recordUse(use: { id: Uint8Array; signCount: number; backedUp: boolean; at: number }): Promise<boolean>;
+  count(): Promise<number>;
+}
+
+export interface SessionStore {
+  create(session: SessionRecord): Promise<void>;
+  /** The live session for a token hash and its user, or null (unknown, expired). */
+  findByTokenHash(tokenHash: Uint8Array, now: number): Promise<{ session: SessionRecord; user: UserRecord } | null>;
+  touch(id: string, at: number): Promise<void>;
+  deleteByTokenHash(tokenHash: Uint8Array): Promise<boolean>;
+  deleteExpired(now: number): Promise<number>;
+  count(): Promise<number>;
+}
+
+export interface ChallengeStore {
+  /**
+   * Marks a challenge as used, atomically: of any number of concurrent calls with one nonce,
+   * exactly one returns true. Rows are kept until `expiresAt`, after which the challenge's own
+   * MAC-checked expiry already rejects it.
+   */
+  consume(nonce: Uint8Array, expiresAt: number): Promise<boolean>;
+  deleteExpired(now: number): Promise<number>;
+  count(): Promise<number>;
+}
+
+export interface SecretStore {
+  /** The named secret, created with `generate()` by whichever node asks first. */
+  getOrCreate(name: string, generate: () => Uint8Array, now: number): Promise<Uint8Array>;
+}
+
+export interface AuditStore {
+  record(event: AuditEvent): Promise<void>;
+  list(opts: { limit: number; type?: string; userId?: string }): Promise<StoredAuditEvent[]>;
+}
+
+export interface Store {
+  users: UserStore;
+  credentials: CredentialStore;
+  sessions: SessionStore;
+  challenges: ChallengeStore;
+  secrets: SecretStore;
+  audit: AuditStore;
+  /** Runs `fn` in one write transaction: all of it commits, or none of it. */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

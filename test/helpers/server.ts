@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { loadConfig } from '../../packages/server/src/config/config.js';
+import type { Clock } from '../../packages/server/src/core/clock.js';
+import { startServer } from '../../packages/server/src/server.js';
+import type { Store } from '../../packages/server/src/storage/store.js';
+
+export interface TestServer {
+  /** http://localhost:PORT — the origin browsers and the soft authenticator use. */
+  url: string;
+  port: number;
+  dbPath: string;
+  store: Store;
+  close(): Promise<void>;
+}
+
+/** A clock tests can move: `clock.advance(ms)`. */
+export class TestClock implements Clock {
+  #now = Date.now();
+  now(): number {
+    return this.#now;
+  }
+  advance(ms: number): void {
+    this.#now += ms;
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
+}
+
+/** A real Passki on loopback with a fresh SQLite file, configured like a user's first start. */
+export async function startTestServer(opts: { env?: Record<string, string>; clock?: Clock } = {}): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'passki-test-'));
+  const dbPath = join(dir, 'passki.db');
+  const port = await freePort();
+  const config = loadConfig({
+    PASSKI_PORT: String(port),
+    PASSKI_ORIGINS: `http://localhost:${port}`,
+    PASSKI_DATABASE_URL: `sqlite:${dbPath}`,
+    PASSKI_LOG_LEVEL: 'silent',
+    ...opts.env,
+  });
+  const server = await startServer(config, { logger: pino({ level: config.logLevel }), ...(opts.clock ? { clock: opts.clock } : {}) });
+  return {
+    url: `http://localhost:${server.port}`,
+    port: server.port,
+    dbPath,
+    store: server.store,
+    close: async () => {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
