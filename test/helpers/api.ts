@@ -14,10 +14,18 @@ export function api(server: TestServer) {
   const call = async (
     method: string,
     path: string,
-    opts: { body?: unknown; raw?: string; cookie?: string; origin?: string | null; contentType?: string; headers?: Record<string, string> } = {},
+    opts: {
+      body?: unknown;
+      raw?: string;
+      cookie?: string;
+      origin?: string | null;
+      contentType?: string;
+      headers?: Record<string, string>;
+    } = {},
   ): Promise<ApiResponse> => {
     const headers: Record<string, string> = { ...opts.headers };
-    if (opts.body !== undefined || opts.raw !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
+    if (opts.body !== undefined || opts.raw !== undefined)
+      headers['content-type'] = opts.contentType ?? 'application/json';
     if (opts.cookie !== undefined) headers.cookie = `passki_session=${opts.cookie}`;
     if (opts.origin !== null && method !== 'GET') headers.origin = opts.origin ?? server.url;
     const res = await fetch(`${server.url}${path}`, {
@@ -34,17 +42,25 @@ export function api(server: TestServer) {
     }
     const cookie = res.headers.getSetCookie().find((c) => c.startsWith('passki_session='));
     const value = cookie?.split(';')[0]?.slice('passki_session='.length);
-    return { status: res.status, body, headers: res.headers, sessionToken: value && value.length > 0 ? value : undefined };
+    return {
+      status: res.status,
+      body,
+      headers: res.headers,
+      sessionToken: value && value.length > 0 ? value : undefined,
+    };
   };
   return {
     call,
-    post: (path: string, body?: unknown, opts: { cookie?: string; origin?: string | null } = {}) => call('POST', path, { ...opts, body: body ?? {} }),
+    post: (path: string, body?: unknown, opts: { cookie?: string; origin?: string | null } = {}) =>
+      call('POST', path, { ...opts, body: body ?? {} }),
     get: (path: string, opts: { cookie?: string } = {}) => call('GET', path, opts),
   };
 }
 
 /** Row counts of everything a ceremony may write, to prove a failure wrote nothing. */
-export async function rowCounts(server: TestServer): Promise<Record<string, number>> {
+export async function rowCounts(
+  server: TestServer,
+): Promise<{ users: number; credentials: number; sessions: number }> {
   return {
     users: await server.store.users.count(),
     credentials: await server.store.credentials.count(),

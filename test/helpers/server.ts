@@ -34,13 +34,17 @@ async function freePort(): Promise<number> {
     probe.once('error', reject);
     probe.listen(0, '127.0.0.1', () => {
       const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+      probe.close(() =>
+        resolve(typeof address === 'object' && address !== null ? address.port : 0),
+      );
     });
   });
 }
 
 /** A real Passki on loopback with a fresh SQLite file, configured like a user's first start. */
-export async function startTestServer(opts: { env?: Record<string, string>; clock?: Clock } = {}): Promise<TestServer> {
+export async function startTestServer(
+  opts: { env?: Record<string, string>; clock?: Clock } = {},
+): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'passki-test-'));
   const dbPath = join(dir, 'passki.db');
   const port = await freePort();
@@ -51,7 +55,10 @@ export async function startTestServer(opts: { env?: Record<string, string>; cloc
     PASSKI_LOG_LEVEL: 'silent',
     ...opts.env,
   });
-  const server = await startServer(config, { logger: pino({ level: config.logLevel }), ...(opts.clock ? { clock: opts.clock } : {}) });
+  const server = await startServer(config, {
+    logger: pino({ level: config.logLevel }),
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
   return {
     url: `http://localhost:${server.port}`,
     port: server.port,

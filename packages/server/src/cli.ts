@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, SETTINGS, loadConfig, sqlitePath } from './config/config.js';
+import { ConfigError, loadConfig, SETTINGS, sqlitePath } from './config/config.js';
 import { startServer } from './server.js';
 import { openSqliteStore } from './storage/sqlite/open.js';
 
@@ -12,12 +12,19 @@ Commands:
 
 function startHelp(): string {
   const width = Math.max(...SETTINGS.map((s) => s.env.length));
-  const lines = SETTINGS.map((s) => `  ${s.env.padEnd(width)}  ${s.description}\n  ${' '.repeat(width)}  default: ${s.default}`);
+  const lines = SETTINGS.map(
+    (s) =>
+      `  ${s.env.padEnd(width)}  ${s.description}\n  ${' '.repeat(width)}  default: ${s.default}`,
+  );
   return `Usage: passki start\n\nRuns the Passki server. Configuration comes from environment variables:\n\n${lines.join('\n')}\n`;
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { help: { type: 'boolean', short: 'h' } },
+  });
   const command = positionals[0];
   if (command === undefined) {
     process.stdout.write(USAGE);
@@ -34,9 +41,15 @@ async function main(argv: string[]): Promise<number> {
 
   const config = loadConfig();
   if (command === 'migrate') {
-    const { store, migration } = openSqliteStore(sqlitePath(config.databaseUrl) as string, { migrate: true });
+    const { store, migration } = openSqliteStore(sqlitePath(config.databaseUrl) as string, {
+      migrate: true,
+    });
     await store.close();
-    process.stdout.write(migration.applied.length > 0 ? `Migrated from version ${migration.from} to ${migration.to}.\n` : `Schema is up to date (version ${migration.from}).\n`);
+    process.stdout.write(
+      migration.applied.length > 0
+        ? `Migrated from version ${migration.from} to ${migration.to}.\n`
+        : `Schema is up to date (version ${migration.from}).\n`,
+    );
     return 0;
   }
   if (command !== 'start') {
@@ -45,7 +58,9 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const server = await startServer(config);
-  process.stdout.write(`Passki is running: open ${config.publicUrl}/ (listening on ${server.url})\n`);
+  process.stdout.write(
+    `Passki is running: open ${config.publicUrl}/ (listening on ${server.url})\n`,
+  );
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -71,7 +86,9 @@ main(process.argv.slice(2)).then(
     if (err instanceof ConfigError || (err instanceof Error && /^Schema/.test(err.name))) {
       process.stderr.write(`passki: ${err.message}\n`);
     } else {
-      process.stderr.write(`passki: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.stderr.write(
+        `passki: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
     }
     process.exitCode = 1;
   },

@@ -43,13 +43,25 @@ export async function startServer(
   const path = sqlitePath(config.databaseUrl);
   if (path === null) throw new Error(`Unsupported database URL: ${config.databaseUrl}`);
   const { store, migration } = openSqliteStore(path, { migrate: opts.migrate ?? true });
-  if (migration.applied.length > 0) logger.info({ from: migration.from, to: migration.to }, 'database migrated');
+  if (migration.applied.length > 0)
+    logger.info({ from: migration.from, to: migration.to }, 'database migrated');
 
-  const secret = config.secret ?? (await store.secrets.getOrCreate('challenge-mac', () => random(32), clock.now()));
+  const secret =
+    config.secret ??
+    (await store.secrets.getOrCreate('challenge-mac', () => random(32), clock.now()));
   const challenges = createChallengeCodec({ secret, ttlMs: config.challengeTtlMs, clock, random });
   const publicDir = findPublicDir();
   if (publicDir === null) logger.warn('hosted page assets not found: run `npm run build`');
-  const { app } = createApp({ config, rp: relyingParty(config), store, challenges, clock, random, logger, publicDir });
+  const { app } = createApp({
+    config,
+    rp: relyingParty(config),
+    store,
+    challenges,
+    clock,
+    random,
+    logger,
+    publicDir,
+  });
 
   const purge = async (): Promise<void> => {
     const now = clock.now();
@@ -65,7 +77,9 @@ export async function startServer(
   timer.unref();
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
+      resolve(s),
+    );
     s.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;

@@ -46,7 +46,10 @@ export interface OpenedChallenge<T extends CeremonyType> {
 }
 
 export interface ChallengeCodec {
-  issue<T extends CeremonyType>(type: T, context: ContextOf[T]): { challenge: string; expiresAt: number };
+  issue<T extends CeremonyType>(
+    type: T,
+    context: ContextOf[T],
+  ): { challenge: string; expiresAt: number };
   /** Checks MAC, type and expiry; throws AuthError. Does not check single use. */
   open<T extends CeremonyType>(challenge: string, expected: T): OpenedChallenge<T>;
 }
@@ -57,7 +60,8 @@ export function createChallengeCodec(opts: {
   clock: Clock;
   random: RandomSource;
 }): ChallengeCodec {
-  const mac = (data: Uint8Array): Uint8Array => new Uint8Array(createHmac('sha256', opts.secret).update(data).digest());
+  const mac = (data: Uint8Array): Uint8Array =>
+    new Uint8Array(createHmac('sha256', opts.secret).update(data).digest());
 
   return {
     issue(type, context) {
@@ -77,17 +81,24 @@ export function createChallengeCodec(opts: {
 
     open(challenge, expected) {
       const notFound = (): never => {
-        throw new AuthError('challenge_not_found', 'This sign-in attempt is not known to the server. Start again.');
+        throw new AuthError(
+          'challenge_not_found',
+          'This sign-in attempt is not known to the server. Start again.',
+        );
       };
       if (challenge.length > Math.ceil((MAX_CHALLENGE_BYTES * 4) / 3)) notFound();
       const full = fromBase64Url(challenge);
-      if (full === null || full.length < HEADER_BYTES + MAC_BYTES || full[0] !== VERSION) return notFound();
+      if (full === null || full.length < HEADER_BYTES + MAC_BYTES || full[0] !== VERSION)
+        return notFound();
       const body = full.subarray(0, full.length - MAC_BYTES);
       if (!constantTimeEqual(mac(body), full.subarray(full.length - MAC_BYTES))) return notFound();
 
       // Authentic from here on: the fields below were written by this server.
       if (body[1] !== TYPE_BYTE[expected]) {
-        throw new AuthError('ceremony_mismatch', 'This challenge was issued for a different kind of ceremony.');
+        throw new AuthError(
+          'ceremony_mismatch',
+          'This challenge was issued for a different kind of ceremony.',
+        );
       }
       const expiresAt = Buffer.from(body.buffer, body.byteOffset, body.byteLength).readUIntBE(2, 6);
       if (opts.clock.now() >= expiresAt) {

@@ -50,7 +50,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
  */
 export function readClientData(clientDataJSON: string): ClientData & { challenge: string } {
   const bytes = fromBase64Url(clientDataJSON);
-  if (bytes === null) throw new AuthError('invalid_request', 'response.clientDataJSON is not base64url.');
+  if (bytes === null)
+    throw new AuthError('invalid_request', 'response.clientDataJSON is not base64url.');
   let parsed: unknown;
   try {
     parsed = JSON.parse(utf8.decode(bytes));
@@ -61,7 +62,8 @@ export function readClientData(clientDataJSON: string): ClientData & { challenge
     throw new AuthError('invalid_request', 'response.clientDataJSON is not a JSON object.');
   }
   const data = parsed as ClientData;
-  if (typeof data.challenge !== 'string') throw new AuthError('invalid_request', 'clientDataJSON has no challenge.');
+  if (typeof data.challenge !== 'string')
+    throw new AuthError('invalid_request', 'clientDataJSON has no challenge.');
   return data as ClientData & { challenge: string };
 }
 
@@ -75,11 +77,21 @@ export function checkCrossOrigin(rp: RelyingParty, data: ClientData): void {
     throw new AuthError('invalid_request', 'clientDataJSON.crossOrigin must be a boolean.');
   }
   if (data.topOrigin !== undefined) {
-    if (!crossOrigin || typeof data.topOrigin !== 'string' || !rp.topOrigins.includes(data.topOrigin)) {
-      throw new AuthError('cross_origin_not_allowed', 'Cross-origin ceremonies are not allowed here.');
+    if (
+      !crossOrigin ||
+      typeof data.topOrigin !== 'string' ||
+      !rp.topOrigins.includes(data.topOrigin)
+    ) {
+      throw new AuthError(
+        'cross_origin_not_allowed',
+        'Cross-origin ceremonies are not allowed here.',
+      );
     }
   } else if (crossOrigin) {
-    throw new AuthError('cross_origin_not_allowed', 'Cross-origin ceremonies are not allowed here.');
+    throw new AuthError(
+      'cross_origin_not_allowed',
+      'Cross-origin ceremonies are not allowed here.',
+    );
   }
 }
 
@@ -96,15 +108,23 @@ export async function withChallenge<T extends CeremonyType, R>(
   try {
     return await fn();
   } catch (err) {
-    if (!(err instanceof AuthError && err.code === 'challenge_used')) {
-      await ctx.store.challenges.consume(opened.nonce, opened.expiresAt).catch(() => false);
-    }
+    if (err instanceof AuthError && err.code === 'challenge_used') throw err;
+    const burnt = await ctx.store.challenges
+      .consume(opened.nonce, opened.expiresAt)
+      .catch(() => true);
+    // Already used: this is a replay, whatever check tripped first (a replayed assertion also
+    // fails the counter check, and must not raise a false clone alarm).
+    if (!burnt)
+      throw new AuthError('challenge_used', 'This response was already used. Start again.');
     throw err;
   }
 }
 
 /** Inside the ceremony's transaction: claims the challenge or fails as a replay. */
-export async function claimChallenge(store: Store, opened: OpenedChallenge<CeremonyType>): Promise<void> {
+export async function claimChallenge(
+  store: Store,
+  opened: OpenedChallenge<CeremonyType>,
+): Promise<void> {
   if (!(await store.challenges.consume(opened.nonce, opened.expiresAt))) {
     throw new AuthError('challenge_used', 'This response was already used. Start again.');
   }

@@ -1,4 +1,7 @@
-import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+} from '@simplewebauthn/server';
 import { bytesEqual, fromBase64Url } from '../core/encoding.js';
 import { AuthError } from '../core/errors.js';
 import { newSession } from '../sessions/sessions.js';
@@ -10,7 +13,7 @@ import {
   readClientData,
   withChallenge,
 } from './context.js';
-import { type SignedIn, checkCredentialId } from './sign-up.js';
+import { checkCredentialId, type SignedIn } from './sign-up.js';
 import { normalizeUsername } from './usernames.js';
 import { requestOptions, verifyAuthentication } from './webauthn-lib.js';
 
@@ -63,32 +66,60 @@ export async function finishSignIn(
       ownerId = credential.userId;
       const boundUser = opened.context.userId;
       if (boundUser !== undefined && credential.userId !== boundUser) {
-        throw new AuthError('credential_not_allowed', 'This passkey does not belong to that account.');
+        throw new AuthError(
+          'credential_not_allowed',
+          'This passkey does not belong to that account.',
+        );
       }
       const owner = await ctx.store.users.findById(credential.userId);
-      if (owner === null) throw new AuthError('credential_not_found', 'This passkey is not registered here.');
+      if (owner === null)
+        throw new AuthError('credential_not_found', 'This passkey is not registered here.');
       const userHandle = response.response.userHandle;
       if (userHandle !== undefined && userHandle !== null) {
         const handle = typeof userHandle === 'string' ? fromBase64Url(userHandle) : null;
         if (handle === null || !bytesEqual(handle, owner.userHandle)) {
-          throw new AuthError('user_handle_mismatch', 'This passkey does not belong to that account.');
+          throw new AuthError(
+            'user_handle_mismatch',
+            'This passkey does not belong to that account.',
+          );
         }
       } else if (boundUser === undefined) {
         // §7.2 step 6, user not identified: the response must name its user (W3C issue 753).
-        throw new AuthError('user_handle_mismatch', 'The passkey response did not name its account.');
+        throw new AuthError(
+          'user_handle_mismatch',
+          'The passkey response did not name its account.',
+        );
       }
 
-      const verified = await verifyAuthentication(ctx.rp, response, clientData.challenge, credential);
+      const verified = await verifyAuthentication(
+        ctx.rp,
+        response,
+        clientData.challenge,
+        credential,
+      );
 
       // §6.1.3: backup eligibility is fixed when the credential is created.
       if ((verified.deviceType === 'multiDevice') !== credential.backupEligible) {
-        throw new AuthError('backup_eligibility_changed', 'The passkey reported a different backup eligibility.');
+        throw new AuthError(
+          'backup_eligibility_changed',
+          'The passkey reported a different backup eligibility.',
+        );
       }
 
       const now = ctx.clock.now();
       const session = newSession(
-        { store: ctx.store, clock: ctx.clock, random: ctx.random, sessionTtlMs: ctx.config.sessionTtlMs },
-        { userId: owner.id, credentialId, userVerified: verified.userVerified, userAgent: client.userAgent },
+        {
+          store: ctx.store,
+          clock: ctx.clock,
+          random: ctx.random,
+          sessionTtlMs: ctx.config.sessionTtlMs,
+        },
+        {
+          userId: owner.id,
+          credentialId,
+          userVerified: verified.userVerified,
+          userAgent: client.userAgent,
+        },
       );
       await ctx.store.transaction(async (tx) => {
         await claimChallenge(tx, opened);
@@ -100,7 +131,10 @@ export async function finishSignIn(
           at: now,
         });
         if (!moved) {
-          throw new AuthError('counter_regression', 'The passkey counter went backwards; the authenticator may have been cloned.');
+          throw new AuthError(
+            'counter_regression',
+            'The passkey counter went backwards; the authenticator may have been cloned.',
+          );
         }
         await tx.sessions.create(session.record);
         await tx.audit.record({

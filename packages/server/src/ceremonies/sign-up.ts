@@ -1,4 +1,7 @@
-import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import type {
+  PublicKeyCredentialCreationOptionsJSON,
+  RegistrationResponseJSON,
+} from '@simplewebauthn/server';
 import { fromBase64Url, toBase64Url } from '../core/encoding.js';
 import { AuthError } from '../core/errors.js';
 import { newSession } from '../sessions/sessions.js';
@@ -83,8 +86,18 @@ export async function finishSignUp(
       createdAt: now,
     };
     const session = newSession(
-      { store: ctx.store, clock: ctx.clock, random: ctx.random, sessionTtlMs: ctx.config.sessionTtlMs },
-      { userId: user.id, credentialId: verified.credentialId, userVerified: verified.userVerified, userAgent: client.userAgent },
+      {
+        store: ctx.store,
+        clock: ctx.clock,
+        random: ctx.random,
+        sessionTtlMs: ctx.config.sessionTtlMs,
+      },
+      {
+        userId: user.id,
+        credentialId: verified.credentialId,
+        userVerified: verified.userVerified,
+        userAgent: client.userAgent,
+      },
     );
 
     try {
@@ -120,10 +133,14 @@ export async function finishSignUp(
       });
     } catch (err) {
       if (err instanceof UniqueViolation) {
-        if (err.field === 'username') throw new AuthError('username_taken', 'That username is taken.');
+        if (err.field === 'username')
+          throw new AuthError('username_taken', 'That username is taken.');
         if (err.field === 'credential_id') {
           // §7.1 step 26: never overwrite or re-home an existing credential.
-          throw new AuthError('credential_already_registered', 'This passkey is already registered.');
+          throw new AuthError(
+            'credential_already_registered',
+            'This passkey is already registered.',
+          );
         }
       }
       throw err;
@@ -136,7 +153,10 @@ export async function finishSignUp(
 export function checkCredentialId(id: string, rawId: string): Uint8Array {
   const bytes = fromBase64Url(rawId);
   if (id !== rawId || bytes === null || bytes.length === 0) {
-    throw new AuthError('invalid_request', 'The credential id and rawId must be the same base64url value.');
+    throw new AuthError(
+      'invalid_request',
+      'The credential id and rawId must be the same base64url value.',
+    );
   }
   if (bytes.length > MAX_CREDENTIAL_ID_BYTES) {
     throw new AuthError('credential_id_too_long', 'The credential ID is longer than 1023 bytes.');

@@ -21,7 +21,9 @@ export function normalizeUsername(input: string): string {
 
 /** Display names are free text, but bounded and stripped of control characters. */
 export function normalizeDisplayName(input: string | undefined, fallback: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point.
-  const cleaned = (input ?? '').normalize('NFC').replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
+  const cleaned = (input ?? '')
+    .normalize('NFC')
+    .replace(/\p{Cc}/gu, '')
+    .trim();
   return cleaned.length === 0 ? fallback : cleaned.slice(0, 64);
 }

@@ -1,11 +1,11 @@
 import {
   type AuthenticationResponseJSON,
   type AuthenticatorTransport,
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
   type PublicKeyCredentialCreationOptionsJSON,
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
@@ -108,7 +108,8 @@ export async function verifyRegistration(
       supportedAlgorithmIDs: SUPPORTED_ALGORITHMS,
     }),
   );
-  if (!result.verified) throw new AuthError('verification_failed', 'The passkey response could not be verified.');
+  if (!result.verified)
+    throw new AuthError('verification_failed', 'The passkey response could not be verified.');
   const info = result.registrationInfo;
   const algorithm = coseAlgorithm(info.credential.publicKey);
   return {
@@ -173,13 +174,37 @@ function coseAlgorithm(coseKey: Uint8Array): number {
 }
 
 const MESSAGE_CODES: [RegExp, ErrorCode, string][] = [
-  [/top origin|cross-origin/i, 'cross_origin_not_allowed', 'Cross-origin ceremonies are not allowed here.'],
-  [/origin/i, 'origin_mismatch', 'The passkey response came from a page this server does not serve.'],
+  [
+    /top origin|cross-origin/i,
+    'cross_origin_not_allowed',
+    'Cross-origin ceremonies are not allowed here.',
+  ],
+  [
+    /origin/i,
+    'origin_mismatch',
+    'The passkey response came from a page this server does not serve.',
+  ],
   [/RP ID/i, 'rp_id_mismatch', 'The passkey belongs to a different site.'],
-  [/presence|not present/i, 'user_presence_required', 'The authenticator did not confirm user presence.'],
-  [/verification/i, 'user_verification_required', 'The authenticator did not verify the user (PIN or biometric).'],
-  [/public key alg|key algorithm/i, 'unsupported_algorithm', 'The passkey uses an algorithm this server does not accept.'],
-  [/counter value/i, 'counter_regression', 'The passkey counter went backwards; the authenticator may have been cloned.'],
+  [
+    /presence|not present/i,
+    'user_presence_required',
+    'The authenticator did not confirm user presence.',
+  ],
+  [
+    /verification/i,
+    'user_verification_required',
+    'The authenticator did not verify the user (PIN or biometric).',
+  ],
+  [
+    /public key alg|key algorithm/i,
+    'unsupported_algorithm',
+    'The passkey uses an algorithm this server does not accept.',
+  ],
+  [
+    /counter value/i,
+    'counter_regression',
+    'The passkey counter went backwards; the authenticator may have been cloned.',
+  ],
   [/response type/i, 'ceremony_mismatch', 'The response is for a different kind of ceremony.'],
 ];
 
@@ -187,14 +212,20 @@ async function callLibrary<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
-    if (err instanceof AuthError) throw err;
-    const message = err instanceof Error ? err.message : String(err);
-    for (const [pattern, code, publicMessage] of MESSAGE_CODES) {
-      if (pattern.test(message)) throw new AuthError(code, publicMessage, { detail: message, cause: err });
-    }
-    throw new AuthError('verification_failed', 'The passkey response could not be verified.', {
-      detail: message,
-      cause: err,
-    });
+    throw libraryError(err);
   }
+}
+
+/** Maps an error thrown by the library to our code; its message is kept for logs only. */
+export function libraryError(err: unknown): AuthError {
+  if (err instanceof AuthError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  for (const [pattern, code, publicMessage] of MESSAGE_CODES) {
+    if (pattern.test(message))
+      return new AuthError(code, publicMessage, { detail: message, cause: err });
+  }
+  return new AuthError('verification_failed', 'The passkey response could not be verified.', {
+    detail: message,
+    cause: err,
+  });
 }

@@ -31,19 +31,71 @@ interface Setting {
 }
 
 export const SETTINGS: Setting[] = [
-  { env: 'PASSKI_RP_ID', default: 'localhost', description: 'WebAuthn relying-party ID: the registrable domain passkeys belong to' },
-  { env: 'PASSKI_RP_NAME', default: 'Passki', description: 'Name shown by the browser when a passkey is created' },
-  { env: 'PASSKI_ORIGINS', default: 'http://localhost:8787', description: 'Comma-separated origins allowed in ceremonies and cookie-authenticated requests (exact match)' },
-  { env: 'PASSKI_TOP_ORIGINS', default: '', description: 'Comma-separated parent origins allowed to embed ceremonies in an iframe; empty refuses cross-origin ceremonies' },
-  { env: 'PASSKI_PUBLIC_URL', default: 'first of PASSKI_ORIGINS', description: "Passki's own URL; https makes the session cookie Secure and __Host- prefixed" },
-  { env: 'PASSKI_HOST', default: '127.0.0.1', description: 'Address to listen on (0.0.0.0 or :: to accept remote connections)' },
+  {
+    env: 'PASSKI_RP_ID',
+    default: 'localhost',
+    description: 'WebAuthn relying-party ID: the registrable domain passkeys belong to',
+  },
+  {
+    env: 'PASSKI_RP_NAME',
+    default: 'Passki',
+    description: 'Name shown by the browser when a passkey is created',
+  },
+  {
+    env: 'PASSKI_ORIGINS',
+    default: 'http://localhost:8787',
+    description:
+      'Comma-separated origins allowed in ceremonies and cookie-authenticated requests (exact match)',
+  },
+  {
+    env: 'PASSKI_TOP_ORIGINS',
+    default: '',
+    description:
+      'Comma-separated parent origins allowed to embed ceremonies in an iframe; empty refuses cross-origin ceremonies',
+  },
+  {
+    env: 'PASSKI_PUBLIC_URL',
+    default: 'first of PASSKI_ORIGINS',
+    description: "Passki's own URL; https makes the session cookie Secure and __Host- prefixed",
+  },
+  {
+    env: 'PASSKI_HOST',
+    default: '127.0.0.1',
+    description: 'Address to listen on (0.0.0.0 or :: to accept remote connections)',
+  },
   { env: 'PASSKI_PORT', default: '8787', description: 'Port to listen on' },
-  { env: 'PASSKI_DATABASE_URL', default: 'sqlite:./data/passki.db', description: 'sqlite:PATH (or a plain file path) for the embedded database' },
-  { env: 'PASSKI_USER_VERIFICATION', default: 'required', description: "'required' (passkeys are the only factor) or 'preferred' (security keys without PIN)" },
-  { env: 'PASSKI_CHALLENGE_TTL', default: '5m', description: 'How long a ceremony challenge stays valid (e.g. 300s, 5m)' },
-  { env: 'PASSKI_SESSION_TTL', default: '30d', description: 'Absolute lifetime of a session (e.g. 12h, 30d)' },
-  { env: 'PASSKI_SECRET', default: 'generated and stored in the database', description: 'At least 32 bytes, base64url or hex, used to MAC challenges; set it to the same value on every node' },
-  { env: 'PASSKI_LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
+  {
+    env: 'PASSKI_DATABASE_URL',
+    default: 'sqlite:./data/passki.db',
+    description: 'sqlite:PATH (or a plain file path) for the embedded database',
+  },
+  {
+    env: 'PASSKI_USER_VERIFICATION',
+    default: 'required',
+    description:
+      "'required' (passkeys are the only factor) or 'preferred' (security keys without PIN)",
+  },
+  {
+    env: 'PASSKI_CHALLENGE_TTL',
+    default: '5m',
+    description: 'How long a ceremony challenge stays valid (e.g. 300s, 5m)',
+  },
+  {
+    env: 'PASSKI_SESSION_TTL',
+    default: '30d',
+    description: 'Absolute lifetime of a session (e.g. 12h, 30d)',
+  },
+  {
+    env: 'PASSKI_SECRET',
+    default: 'generated and stored in the database',
+    description:
+      'At least 32 bytes, base64url or hex, used to MAC challenges; set it to the same value on every node',
+  },
+  {
+    env: 'PASSKI_LOG_LEVEL',
+    default: 'info',
+    description: 'fatal, error, warn, info, debug, trace or silent',
+  },
 ];
 
 export class ConfigError extends Error {
@@ -66,7 +118,8 @@ export function parseDuration(value: string): number | null {
 function parseOrigin(value: string): string | null {
   try {
     const url = new URL(value);
-    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== value) return null;
+    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== value)
+      return null;
     return url.origin;
   } catch {
     return null;
@@ -82,7 +135,10 @@ function list(value: string | undefined): string[] {
 
 const rpIdSchema = z
   .string()
-  .regex(/^(localhost|([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})$/, 'must be a domain name such as example.com or localhost');
+  .regex(
+    /^(localhost|([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})$/,
+    'must be a domain name such as example.com or localhost',
+  );
 
 /** Reads and validates the configuration; throws `ConfigError` naming the first bad setting. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -95,51 +151,69 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
 
   const rpId = get('PASSKI_RP_ID') ?? 'localhost';
-  if (!rpIdSchema.safeParse(rpId).success) fail('PASSKI_RP_ID', `"${rpId}" is not a domain name such as example.com or localhost`);
+  if (!rpIdSchema.safeParse(rpId).success)
+    fail('PASSKI_RP_ID', `"${rpId}" is not a domain name such as example.com or localhost`);
 
   const origins = list(get('PASSKI_ORIGINS') ?? 'http://localhost:8787').map(
-    (origin) => parseOrigin(origin) ?? fail('PASSKI_ORIGINS', `"${origin}" is not an origin like https://example.com (scheme, host, optional port; no path or trailing slash)`),
+    (origin) =>
+      parseOrigin(origin) ??
+      fail(
+        'PASSKI_ORIGINS',
+        `"${origin}" is not an origin like https://example.com (scheme, host, optional port; no path or trailing slash)`,
+      ),
   );
   if (origins.length === 0) fail('PASSKI_ORIGINS', 'at least one origin is required');
   for (const origin of origins) {
     const host = new URL(origin).hostname;
     // WebAuthn §5.1.4.1: the RP ID must be the origin's effective domain or a registrable suffix of it.
-    if (host !== rpId && !host.endsWith(`.${rpId}`)) fail('PASSKI_ORIGINS', `${origin} is not on the RP ID ${rpId} or a subdomain of it`);
+    if (host !== rpId && !host.endsWith(`.${rpId}`))
+      fail('PASSKI_ORIGINS', `${origin} is not on the RP ID ${rpId} or a subdomain of it`);
   }
   const topOrigins = list(get('PASSKI_TOP_ORIGINS')).map(
     (origin) => parseOrigin(origin) ?? fail('PASSKI_TOP_ORIGINS', `"${origin}" is not an origin`),
   );
   const publicUrlRaw = get('PASSKI_PUBLIC_URL') ?? (origins[0] as string);
-  const publicUrl = parseOrigin(publicUrlRaw.replace(/\/$/, '')) ?? fail('PASSKI_PUBLIC_URL', `"${publicUrlRaw}" is not a URL like https://auth.example.com`);
+  const publicUrl =
+    parseOrigin(publicUrlRaw.replace(/\/$/, '')) ??
+    fail('PASSKI_PUBLIC_URL', `"${publicUrlRaw}" is not a URL like https://auth.example.com`);
 
   const portRaw = get('PASSKI_PORT') ?? '8787';
   const port = Number(portRaw);
-  if (!/^\d+$/.test(portRaw) || port > 65535) fail('PASSKI_PORT', `"${portRaw}" is not a port number (0-65535)`);
+  if (!/^\d+$/.test(portRaw) || port > 65535)
+    fail('PASSKI_PORT', `"${portRaw}" is not a port number (0-65535)`);
 
   const userVerification = get('PASSKI_USER_VERIFICATION') ?? 'required';
-  if (userVerification !== 'required' && userVerification !== 'preferred') fail('PASSKI_USER_VERIFICATION', `"${userVerification}" must be required or preferred`);
+  if (userVerification !== 'required' && userVerification !== 'preferred')
+    fail('PASSKI_USER_VERIFICATION', `"${userVerification}" must be required or preferred`);
 
   const duration = (name: string, fallback: string, min: number): number => {
     const raw = get(name) ?? fallback;
     const ms = parseDuration(raw);
-    if (ms === null || ms < min) fail(name, `"${raw}" is not a duration of at least ${min / 1000}s (e.g. 300s, 5m, 12h, 30d)`);
+    if (ms === null || ms < min)
+      fail(name, `"${raw}" is not a duration of at least ${min / 1000}s (e.g. 300s, 5m, 12h, 30d)`);
     return ms as number;
   };
 
   let secret: Uint8Array | null = null;
   const secretRaw = get('PASSKI_SECRET');
   if (secretRaw !== undefined) {
-    const bytes = /^[0-9a-fA-F]+$/.test(secretRaw) && secretRaw.length % 2 === 0 ? Buffer.from(secretRaw, 'hex') : Buffer.from(secretRaw, 'base64url');
-    if (bytes.length < 32) fail('PASSKI_SECRET', 'must encode at least 32 bytes (e.g. `openssl rand -hex 32`)');
+    const bytes =
+      /^[0-9a-fA-F]+$/.test(secretRaw) && secretRaw.length % 2 === 0
+        ? Buffer.from(secretRaw, 'hex')
+        : Buffer.from(secretRaw, 'base64url');
+    if (bytes.length < 32)
+      fail('PASSKI_SECRET', 'must encode at least 32 bytes (e.g. `openssl rand -hex 32`)');
     secret = new Uint8Array(bytes);
   }
 
   const logLevel = get('PASSKI_LOG_LEVEL') ?? 'info';
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-  if (!(levels as readonly string[]).includes(logLevel)) fail('PASSKI_LOG_LEVEL', `"${logLevel}" must be one of ${levels.join(', ')}`);
+  if (!(levels as readonly string[]).includes(logLevel))
+    fail('PASSKI_LOG_LEVEL', `"${logLevel}" must be one of ${levels.join(', ')}`);
 
   const databaseUrl = get('PASSKI_DATABASE_URL') ?? 'sqlite:./data/passki.db';
-  sqlitePath(databaseUrl) ?? fail('PASSKI_DATABASE_URL', `"${databaseUrl}" is not a sqlite: URL or file path`);
+  sqlitePath(databaseUrl) ??
+    fail('PASSKI_DATABASE_URL', `"${databaseUrl}" is not a sqlite: URL or file path`);
 
   return {
     rpId,
@@ -160,7 +234,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 /** The file behind a SQLite database URL (`sqlite:PATH`, `file:PATH` or a bare path), or null. */
 export function sqlitePath(databaseUrl: string): string | null {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(databaseUrl) && !databaseUrl.startsWith('file://')) return null;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(databaseUrl) && !databaseUrl.startsWith('file://'))
+    return null;
   const path = databaseUrl.replace(/^(sqlite|file):(\/\/)?/, '');
   if (path === ':memory:') return path;
   return path.length > 0 ? resolve(path) : null;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -10,7 +10,7 @@ import type { AppDeps, AppEnv } from './context.js';
 import { sessionCookieName } from './cookies.js';
 import { ERROR_STATUS, type ErrorBody } from './errors.js';
 import { buildOpenApi } from './openapi.js';
-import { type RouteSpec, defineRoute, mountRoutes } from './route.js';
+import { defineRoute, mountRoutes, type RouteSpec } from './route.js';
 import { authRoutes } from './routes/auth.js';
 import { healthView } from './schemas.js';
 import { securityHeaders } from './security-headers.js';
@@ -39,7 +39,16 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; routes: RouteSpec
     c.header('X-Request-Id', requestId);
     const started = performance.now();
     await next();
-    logger.debug({ requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+    logger.debug(
+      {
+        requestId,
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(performance.now() - started),
+      },
+      'request',
+    );
   });
   app.use(securityHeaders(config));
 
@@ -49,7 +58,10 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; routes: RouteSpec
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && c.req.method !== 'OPTIONS') {
       const origin = c.req.header('origin');
       const fetchSite = c.req.header('sec-fetch-site');
-      if ((origin !== undefined && !allowedOrigins.has(origin)) || (origin === undefined && fetchSite === 'cross-site')) {
+      if (
+        (origin !== undefined && !allowedOrigins.has(origin)) ||
+        (origin === undefined && fetchSite === 'cross-site')
+      ) {
         throw new AuthError('forbidden_origin', 'Requests from this origin are not allowed.');
       }
     }
@@ -71,7 +83,10 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; routes: RouteSpec
       path: '/healthz',
       tag: 'Meta',
       summary: 'Liveness: 200 when the server and its database answer',
-      responses: { 200: { description: 'Healthy', schema: healthView }, 503: { description: '`database_unavailable`' } },
+      responses: {
+        200: { description: 'Healthy', schema: healthView },
+        503: { description: '`database_unavailable`' },
+      },
       handler: async (c) => {
         await deps.store.ping();
         return c.json({ status: 'ok' as const });
@@ -80,7 +95,11 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; routes: RouteSpec
   ];
   mountRoutes(app, routes);
 
-  const openapi = buildOpenApi(routes, { version: VERSION, serverUrl: config.publicUrl, cookieName: sessionCookieName(config) });
+  const openapi = buildOpenApi(routes, {
+    version: VERSION,
+    serverUrl: config.publicUrl,
+    cookieName: sessionCookieName(config),
+  });
   app.get('/openapi.json', (c) => c.json(openapi));
 
   const page = renderIndexPage({ rpName: config.rpName });
@@ -103,10 +122,14 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; routes: RouteSpec
     let error: AuthError;
     if (err instanceof AuthError) {
       error = err;
-      if (err.detail !== undefined) log.info({ code: err.code, detail: err.detail }, 'request refused');
+      if (err.detail !== undefined)
+        log.info({ code: err.code, detail: err.detail }, 'request refused');
     } else if (err instanceof DatabaseUnavailable) {
       log.error({ err }, 'database unavailable');
-      error = new AuthError('database_unavailable', 'The database is unavailable. Try again shortly.');
+      error = new AuthError(
+        'database_unavailable',
+        'The database is unavailable. Try again shortly.',
+      );
     } else {
       log.error({ err }, 'unexpected error');
       error = new AuthError('server_error', 'Something went wrong on our side.');
@@ -122,7 +145,8 @@ function loadAssets(dir: string | null): Map<string, { body: Uint8Array; type: s
   if (dir === null) return assets;
   for (const name of readdirSync(dir)) {
     const type = ASSET_TYPES[extname(name)];
-    if (type !== undefined) assets.set(name, { body: new Uint8Array(readFileSync(join(dir, name))), type });
+    if (type !== undefined)
+      assets.set(name, { body: new Uint8Array(readFileSync(join(dir, name))), type });
   }
   return assets;
 }

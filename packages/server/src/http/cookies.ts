@@ -19,7 +19,12 @@ export function readSessionCookie(c: Context, config: Config): string | undefine
   return getCookie(c, sessionCookieName(config));
 }
 
-export function setSessionCookie(c: Context, config: Config, token: string, session: SessionRecord): void {
+export function setSessionCookie(
+  c: Context,
+  config: Config,
+  token: string,
+  session: SessionRecord,
+): void {
   setCookie(c, sessionCookieName(config), token, {
     httpOnly: true,
     sameSite: 'Lax',
@@ -30,5 +35,10 @@ export function setSessionCookie(c: Context, config: Config, token: string, sess
 }
 
 export function clearSessionCookie(c: Context, config: Config): void {
-  deleteCookie(c, sessionCookieName(config), { path: '/', secure: isHttps(config), httpOnly: true, sameSite: 'Lax' });
+  deleteCookie(c, sessionCookieName(config), {
+    path: '/',
+    secure: isHttps(config),
+    httpOnly: true,
+    sameSite: 'Lax',
+  });
 }

@@ -3,7 +3,13 @@ import type { RouteSpec } from './route.js';
 
 /** Routes that are not JSON API calls but are served too, documented by hand. */
 export const EXTRA_PATHS: Record<string, Record<string, unknown>> = {
-  '/': { get: { tags: ['Pages'], summary: 'Hosted sign-in page (HTML)', responses: { 200: { description: 'HTML page', content: { 'text/html': {} } } } } },
+  '/': {
+    get: {
+      tags: ['Pages'],
+      summary: 'Hosted sign-in page (HTML)',
+      responses: { 200: { description: 'HTML page', content: { 'text/html': {} } } },
+    },
+  },
   '/assets/{file}': {
     get: {
       tags: ['Pages'],
@@ -12,7 +18,15 @@ export const EXTRA_PATHS: Record<string, Record<string, unknown>> = {
       responses: { 200: { description: 'Asset' }, 404: { description: 'No such asset' } },
     },
   },
-  '/openapi.json': { get: { tags: ['Meta'], summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1 document', content: { 'application/json': {} } } } } },
+  '/openapi.json': {
+    get: {
+      tags: ['Meta'],
+      summary: 'This document',
+      responses: {
+        200: { description: 'OpenAPI 3.1 document', content: { 'application/json': {} } },
+      },
+    },
+  },
 };
 
 function schemaOf(schema: z.ZodType, io: 'input' | 'output'): unknown {
@@ -22,14 +36,25 @@ function schemaOf(schema: z.ZodType, io: 'input' | 'output'): unknown {
 }
 
 /** Builds the OpenAPI 3.1 document from the same route declarations the server mounts. */
-export function buildOpenApi(routes: RouteSpec[], info: { version: string; serverUrl: string; cookieName: string }): Record<string, unknown> {
+export function buildOpenApi(
+  routes: RouteSpec[],
+  info: { version: string; serverUrl: string; cookieName: string },
+): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const responses: Record<string, unknown> = {};
     for (const [status, response] of Object.entries(route.responses)) {
       responses[status] = {
         description: response.description,
-        ...(response.schema ? { content: { [response.contentType ?? 'application/json']: { schema: schemaOf(response.schema, 'output') } } } : {}),
+        ...(response.schema
+          ? {
+              content: {
+                [response.contentType ?? 'application/json']: {
+                  schema: schemaOf(response.schema, 'output'),
+                },
+              },
+            }
+          : {}),
       };
     }
     responses['413'] ??= { description: '`payload_too_large`: bodies over 64 KiB' };
@@ -48,7 +73,12 @@ export function buildOpenApi(routes: RouteSpec[], info: { version: string; serve
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(route.cookieAuth ? { security: [{ sessionCookie: [] }] } : {}),
       ...(route.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(route.body, 'input') } } } }
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: schemaOf(route.body, 'input') } },
+            },
+          }
         : {}),
       responses,
     };
@@ -58,10 +88,13 @@ export function buildOpenApi(routes: RouteSpec[], info: { version: string; serve
     info: {
       title: 'Passki',
       version: info.version,
-      description: 'Passkey-first authentication server. Errors are `{"error": {"code", "message"}}` with stable codes.',
+      description:
+        'Passkey-first authentication server. Errors are `{"error": {"code", "message"}}` with stable codes.',
     },
     servers: [{ url: info.serverUrl }],
-    components: { securitySchemes: { sessionCookie: { type: 'apiKey', in: 'cookie', name: info.cookieName } } },
+    components: {
+      securitySchemes: { sessionCookie: { type: 'apiKey', in: 'cookie', name: info.cookieName } },
+    },
     paths: { ...paths, ...EXTRA_PATHS },
   };
 }

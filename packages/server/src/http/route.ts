@@ -56,7 +56,10 @@ async function readJson<B extends z.ZodType>(c: Context<AppEnv>, schema: B): Pro
   if (!result.success) {
     const issue = result.error.issues[0];
     const field = issue && issue.path.length > 0 ? issue.path.join('.') : 'body';
-    const problem = issue?.code === 'invalid_type' ? 'is missing or has the wrong type' : (issue?.message ?? 'is invalid');
+    const problem =
+      issue?.code === 'invalid_type'
+        ? 'is missing or has the wrong type'
+        : (issue?.message ?? 'is invalid');
     throw new AuthError('invalid_request', `${field} ${problem}.`);
   }
   return result.data;

@@ -1,7 +1,12 @@
 import type { SessionRecord, UserRecord } from '../storage/records.js';
 
 /** Public JSON shapes; nothing here may carry a secret, a key or a hash. */
-export function userView(user: UserRecord): { id: string; username: string; displayName: string; createdAt: string } {
+export function userView(user: UserRecord): {
+  id: string;
+  username: string;
+  displayName: string;
+  createdAt: string;
+} {
   return {
     id: user.id,
     username: user.username,
@@ -10,7 +15,11 @@ export function userView(user: UserRecord): { id: string; username: string; disp
   };
 }
 
-export function sessionView(session: SessionRecord): { id: string; createdAt: string; expiresAt: string } {
+export function sessionView(session: SessionRecord): {
+  id: string;
+  createdAt: string;
+  expiresAt: string;
+} {
   return {
     id: session.id,
     createdAt: new Date(session.createdAt).toISOString(),

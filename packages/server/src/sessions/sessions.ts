@@ -23,7 +23,12 @@ export interface SessionDeps {
 
 export function newSession(
   deps: SessionDeps,
-  input: { userId: string; credentialId: Uint8Array | null; userVerified: boolean; userAgent: string | null },
+  input: {
+    userId: string;
+    credentialId: Uint8Array | null;
+    userVerified: boolean;
+    userAgent: string | null;
+  },
 ): { record: SessionRecord; token: string } {
   const now = deps.clock.now();
   const token = toBase64Url(deps.random(TOKEN_BYTES));

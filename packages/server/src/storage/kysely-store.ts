@@ -1,4 +1,4 @@
-import { type Generated, type Kysely, type Transaction, sql } from 'kysely';
+import { type Generated, type Kysely, sql, type Transaction } from 'kysely';
 import type {
   AuditEvent,
   CredentialDeviceType,
@@ -11,7 +11,13 @@ import type { Store } from './store.js';
 
 /** Column types shared by both dialects: bytes are Buffers, times integer epoch ms, flags 0/1. */
 export interface Database {
-  users: { id: string; username: string; display_name: string; user_handle: Uint8Array; created_at: number };
+  users: {
+    id: string;
+    username: string;
+    display_name: string;
+    user_handle: Uint8Array;
+    created_at: number;
+  };
   credentials: {
     id: Uint8Array;
     user_id: string;
@@ -107,7 +113,8 @@ function toSession(row: Database['sessions']): SessionRecord {
   };
 }
 
-const buf = (value: Uint8Array): Buffer => Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+const buf = (value: Uint8Array): Buffer =>
+  Buffer.from(value.buffer, value.byteOffset, value.byteLength);
 
 async function countRows(db: Db, table: keyof Database): Promise<number> {
   const row = await db
@@ -121,7 +128,10 @@ async function countRows(db: Db, table: keyof Database): Promise<number> {
 export function createKyselyStore(
   db: Db,
   hooks: DialectHooks,
-  root: { transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>; close(): Promise<void> } | null,
+  root: {
+    transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+    close(): Promise<void>;
+  } | null,
 ): Store {
   // Every method goes through `run` so driver errors become domain errors in one place.
   const run = async <T>(op: () => Promise<T>): Promise<T> => {
@@ -149,12 +159,20 @@ export function createKyselyStore(
         }),
       findById: (id) =>
         run(async () => {
-          const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+          const row = await db
+            .selectFrom('users')
+            .selectAll()
+            .where('id', '=', id)
+            .executeTakeFirst();
           return row ? toUser(row) : null;
         }),
       findByUsername: (username) =>
         run(async () => {
-          const row = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+          const row = await db
+            .selectFrom('users')
+            .selectAll()
+            .where('username', '=', username)
+            .executeTakeFirst();
           return row ? toUser(row) : null;
         }),
       count: () => run(() => countRows(db, 'users')),
@@ -185,7 +203,11 @@ export function createKyselyStore(
         }),
       findById: (id) =>
         run(async () => {
-          const row = await db.selectFrom('credentials').selectAll().where('id', '=', buf(id)).executeTakeFirst();
+          const row = await db
+            .selectFrom('credentials')
+            .selectAll()
+            .where('id', '=', buf(id))
+            .executeTakeFirst();
           return row ? toCredential(row) : null;
         }),
       listByUser: (userId) =>
@@ -203,7 +225,11 @@ export function createKyselyStore(
           // §6.1.1: move forward only; 0 → 0 is allowed for authenticators without a counter.
           const result = await db
             .updateTable('credentials')
-            .set({ sign_count: use.signCount, backed_up: use.backedUp ? 1 : 0, last_used_at: use.at })
+            .set({
+              sign_count: use.signCount,
+              backed_up: use.backedUp ? 1 : 0,
+              last_used_at: use.at,
+            })
             .where('id', '=', buf(use.id))
             .where((eb) =>
               eb.or([
@@ -268,12 +294,18 @@ export function createKyselyStore(
         }),
       deleteByTokenHash: (tokenHash) =>
         run(async () => {
-          const result = await db.deleteFrom('sessions').where('token_hash', '=', buf(tokenHash)).executeTakeFirst();
+          const result = await db
+            .deleteFrom('sessions')
+            .where('token_hash', '=', buf(tokenHash))
+            .executeTakeFirst();
           return num(result.numDeletedRows) > 0;
         }),
       deleteExpired: (now) =>
         run(async () => {
-          const result = await db.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst();
+          const result = await db
+            .deleteFrom('sessions')
+            .where('expires_at', '<=', now)
+            .executeTakeFirst();
           return num(result.numDeletedRows);
         }),
       count: () => run(() => countRows(db, 'sessions')),
@@ -292,7 +324,10 @@ export function createKyselyStore(
         }),
       deleteExpired: (now) =>
         run(async () => {
-          const result = await db.deleteFrom('used_challenges').where('expires_at', '<=', now).executeTakeFirst();
+          const result = await db
+            .deleteFrom('used_challenges')
+            .where('expires_at', '<=', now)
+            .executeTakeFirst();
           return num(result.numDeletedRows);
         }),
       count: () => run(() => countRows(db, 'used_challenges')),
@@ -333,7 +368,11 @@ export function createKyselyStore(
         }),
       list: (opts) =>
         run(async () => {
-          let query = db.selectFrom('audit_events').selectAll().orderBy('id', 'desc').limit(opts.limit);
+          let query = db
+            .selectFrom('audit_events')
+            .selectAll()
+            .orderBy('id', 'desc')
+            .limit(opts.limit);
           if (opts.type !== undefined) query = query.where('type', '=', opts.type);
           if (opts.userId !== undefined) query = query.where('user_id', '=', opts.userId);
           const rows = await query.execute();

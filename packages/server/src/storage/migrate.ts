@@ -36,10 +36,16 @@ export function latestVersion(migrations: Migration[]): number {
 }
 
 /** Checks the schema version against what this build knows; throws on a schema it cannot serve. */
-export function planMigrations(current: number, migrations: Migration[], apply: boolean): Migration[] {
+export function planMigrations(
+  current: number,
+  migrations: Migration[],
+  apply: boolean,
+): Migration[] {
   const known = latestVersion(migrations);
   if (current > known) throw new SchemaTooNewError(current, known);
-  const pending = migrations.filter((m) => m.version > current).sort((a, b) => a.version - b.version);
+  const pending = migrations
+    .filter((m) => m.version > current)
+    .sort((a, b) => a.version - b.version);
   if (pending.length > 0 && !apply) throw new SchemaOutdatedError(current, known);
   return pending;
 }

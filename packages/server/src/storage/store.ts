@@ -28,14 +28,22 @@ export interface CredentialStore {
    * only moves forward, or stays 0 for authenticators that do not count. Returns false (and writes
    * nothing) when a concurrent or cloned assertion already moved it past `signCount`.
    */
-  recordUse(use: { id: Uint8Array; signCount: number; backedUp: boolean; at: number }): Promise<boolean>;
+  recordUse(use: {
+    id: Uint8Array;
+    signCount: number;
+    backedUp: boolean;
+    at: number;
+  }): Promise<boolean>;
   count(): Promise<number>;
 }
 
 export interface SessionStore {
   create(session: SessionRecord): Promise<void>;
   /** The live session for a token hash and its user, or null (unknown, expired). */
-  findByTokenHash(tokenHash: Uint8Array, now: number): Promise<{ session: SessionRecord; user: UserRecord } | null>;
+  findByTokenHash(
+    tokenHash: Uint8Array,
+    now: number,
+  ): Promise<{ session: SessionRecord; user: UserRecord } | null>;
   touch(id: string, at: number): Promise<void>;
   deleteByTokenHash(tokenHash: Uint8Array): Promise<boolean>;
   deleteExpired(now: number): Promise<number>;

@@ -1,5 +1,5 @@
-import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context } from 'hono';
 import type { ClientInfo } from '../../ceremonies/context.js';
 import { finishSignIn, startSignIn } from '../../ceremonies/sign-in.js';
 import { finishSignUp, startSignUp } from '../../ceremonies/sign-up.js';
@@ -7,16 +7,16 @@ import { AuthError } from '../../core/errors.js';
 import { endSession, readSession } from '../../sessions/sessions.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from '../cookies.js';
-import { type RouteSpec, defineRoute } from '../route.js';
+import { defineRoute, type RouteSpec } from '../route.js';
 import {
   creationOptionsView,
   errorView,
   requestOptionsView,
+  signedInView,
   signInOptionsBody,
   signInVerifyBody,
   signUpOptionsBody,
   signUpVerifyBody,
-  signedInView,
 } from '../schemas.js';
 import { sessionView, userView } from '../views.js';
 
@@ -33,9 +33,17 @@ export function clientInfo(c: Context): ClientInfo {
 }
 
 export function authRoutes(deps: AppDeps): RouteSpec[] {
-  const sessionDeps = { store: deps.store, clock: deps.clock, random: deps.random, sessionTtlMs: deps.config.sessionTtlMs };
+  const sessionDeps = {
+    store: deps.store,
+    clock: deps.clock,
+    random: deps.random,
+    sessionTtlMs: deps.config.sessionTtlMs,
+  };
 
-  const signedIn = (c: Context<AppEnv>, result: Awaited<ReturnType<typeof finishSignIn>>): Response => {
+  const signedIn = (
+    c: Context<AppEnv>,
+    result: Awaited<ReturnType<typeof finishSignIn>>,
+  ): Response => {
     setSessionCookie(c, deps.config, result.token, result.session);
     return c.json({ user: userView(result.user), session: sessionView(result.session) });
   };
@@ -63,9 +71,13 @@ export function authRoutes(deps: AppDeps): RouteSpec[] {
       responses: {
         200: { description: 'Signed in; sets the session cookie', schema: signedInView },
         400: failed,
-        409: { description: '`username_taken` or `credential_already_registered`', schema: errorView },
+        409: {
+          description: '`username_taken` or `credential_already_registered`',
+          schema: errorView,
+        },
       },
-      handler: async (c, body) => signedIn(c, await finishSignUp(deps, body.response as never, clientInfo(c))),
+      handler: async (c, body) =>
+        signedIn(c, await finishSignUp(deps, body.response as never, clientInfo(c))),
     }),
     defineRoute({
       method: 'post',
@@ -90,7 +102,8 @@ export function authRoutes(deps: AppDeps): RouteSpec[] {
         200: { description: 'Signed in; sets the session cookie', schema: signedInView },
         400: failed,
       },
-      handler: async (c, body) => signedIn(c, await finishSignIn(deps, body.response as never, clientInfo(c))),
+      handler: async (c, body) =>
+        signedIn(c, await finishSignIn(deps, body.response as never, clientInfo(c))),
     }),
     defineRoute({
       method: 'get',

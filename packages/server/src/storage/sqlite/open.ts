@@ -2,8 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { Kysely } from 'kysely';
-import { type Database, createKyselyStore } from '../kysely-store.js';
-import { type MigrationResult, latestVersion, planMigrations } from '../migrate.js';
+import { createKyselyStore, type Database } from '../kysely-store.js';
+import { latestVersion, type MigrationResult, planMigrations } from '../migrate.js';
 import { sqliteMigrations } from '../migrations/sqlite.js';
 import { DatabaseUnavailable, UniqueViolation } from '../records.js';
 import type { Store } from '../store.js';
@@ -19,7 +19,10 @@ export interface SqliteStoreOptions {
  * WAL with synchronous=FULL: every acknowledged commit is on disk before the response leaves, at
  * the cost of one fsync per commit. busy_timeout makes a second process wait instead of failing.
  */
-export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): { store: Store; migration: MigrationResult } {
+export function openSqliteStore(
+  path: string,
+  opts: SqliteStoreOptions = {},
+): { store: Store; migration: MigrationResult } {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Sqlite(path);
   try {
@@ -48,15 +51,23 @@ function migrateSqlite(db: Sqlite.Database, apply: boolean): MigrationResult {
   );
   // One IMMEDIATE transaction: two processes starting at once apply each migration exactly once.
   const run = db.transaction((): MigrationResult => {
-    const row = db.prepare('SELECT max(version) AS v FROM passki_migrations').get() as { v: number | null };
+    const row = db.prepare('SELECT max(version) AS v FROM passki_migrations').get() as {
+      v: number | null;
+    };
     const from = row.v ?? 0;
     const pending = planMigrations(from, sqliteMigrations, apply);
-    const record = db.prepare('INSERT INTO passki_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+    const record = db.prepare(
+      'INSERT INTO passki_migrations (version, name, applied_at) VALUES (?, ?, ?)',
+    );
     for (const m of pending) {
       db.exec(m.sql);
       record.run(m.version, m.name, Date.now());
     }
-    return { from, to: pending.length > 0 ? latestVersion(sqliteMigrations) : from, applied: pending.map((m) => m.version) };
+    return {
+      from,
+      to: pending.length > 0 ? latestVersion(sqliteMigrations) : from,
+      applied: pending.map((m) => m.version),
+    };
   });
   return run.immediate();
 }
@@ -67,11 +78,18 @@ function translateSqliteError(err: unknown): unknown {
   if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
     const message = err.message;
     if (message.includes('users.username')) return new UniqueViolation('username', { cause: err });
-    if (message.includes('users.user_handle')) return new UniqueViolation('user_handle', { cause: err });
-    if (message.includes('credentials.id')) return new UniqueViolation('credential_id', { cause: err });
+    if (message.includes('users.user_handle'))
+      return new UniqueViolation('user_handle', { cause: err });
+    if (message.includes('credentials.id'))
+      return new UniqueViolation('credential_id', { cause: err });
     return new UniqueViolation('other', { cause: err });
   }
-  if (code === 'SQLITE_BUSY' || code === 'SQLITE_IOERR' || code === 'SQLITE_FULL' || code === 'SQLITE_CANTOPEN') {
+  if (
+    code === 'SQLITE_BUSY' ||
+    code === 'SQLITE_IOERR' ||
+    code === 'SQLITE_FULL' ||
+    code === 'SQLITE_CANTOPEN'
+  ) {
     return new DatabaseUnavailable({ cause: err });
   }
   return err;

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { secureRandom } from '../core/clock.js';
+import { createChallengeCodec } from './challenge.js';
+
+function setup() {
+  let now = 1_700_000_000_000;
+  const clock = { now: () => now };
+  const codec = createChallengeCodec({
+    secret: new Uint8Array(32).fill(1),
+    ttlMs: 300_000,
+    clock,
+    random: secureRandom,
+  });
+  return { codec, advance: (ms: number) => (now += ms) };
+}
+
+const codeOf = (fn: () => unknown): string | undefined => {
+  try {
+    fn();
+  } catch (err) {
+    return (err as { code?: string }).code;
+  }
+  return undefined;
+};
+
+describe('challenge codec', () => {
+  it('round-trips type, context and expiry, with a 32-byte nonce', () => {
+    const { codec } = setup();
+    const { challenge, expiresAt } = codec.issue('sign-up', {
+      userHandle: 'aGFuZGxl',
+      username: 'alice',
+      displayName: 'Alice',
+    });
+    const opened = codec.open(challenge, 'sign-up');
+    expect(opened.context).toEqual({
+      userHandle: 'aGFuZGxl',
+      username: 'alice',
+      displayName: 'Alice',
+    });
+    expect(opened.expiresAt).toBe(expiresAt);
+    expect(opened.nonce).toHaveLength(32);
+  });
+
+  it('refuses any changed byte (the MAC covers everything)', () => {
+    const { codec } = setup();
+    const { challenge } = codec.issue('sign-in', { userId: 'u1' });
+    const bytes = Buffer.from(challenge, 'base64url');
+    for (let i = 0; i < bytes.length; i++) {
+      const forged = Buffer.from(bytes);
+      forged[i] = (forged[i] as number) ^ 0x01;
+      expect(
+        codeOf(() => codec.open(forged.toString('base64url'), 'sign-in')),
+        `byte ${i}`,
+      ).toBe('challenge_not_found');
+    }
+  });
+
+  it('refuses a challenge minted with another secret', () => {
+    const { codec } = setup();
+    const other = createChallengeCodec({
+      secret: new Uint8Array(32).fill(2),
+      ttlMs: 300_000,
+      clock: { now: () => 1_700_000_000_000 },
+      random: secureRandom,
+    });
+    expect(codeOf(() => codec.open(other.issue('sign-in', {}).challenge, 'sign-in'))).toBe(
+      'challenge_not_found',
+    );
+  });
+
+  it('refuses the wrong ceremony type', () => {
+    const { codec } = setup();
+    expect(codeOf(() => codec.open(codec.issue('sign-in', {}).challenge, 'sign-up'))).toBe(
+      'ceremony_mismatch',
+    );
+  });
+
+  it('expires exactly at the TTL', () => {
+    const { codec, advance } = setup();
+    const { challenge } = codec.issue('sign-in', {});
+    advance(299_999);
+    expect(codec.open(challenge, 'sign-in').type).toBe('sign-in');
+    advance(1);
+    expect(codeOf(() => codec.open(challenge, 'sign-in'))).toBe('challenge_expired');
+  });
+
+  it('refuses garbage without throwing anything but challenge_not_found', () => {
+    const { codec } = setup();
+    for (const junk of [
+      '',
+      'AAAA',
+      '+/+/',
+      'x'.repeat(5000),
+      Buffer.alloc(200).toString('base64url'),
+    ]) {
+      expect(codeOf(() => codec.open(junk, 'sign-in'))).toBe('challenge_not_found');
+    }
+  });
+});

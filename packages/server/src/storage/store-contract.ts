@@ -1,0 +1,225 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CredentialRecord, UniqueViolation, type UserRecord } from './records.js';
+import type { Store } from './store.js';
+
+/**
+ * The storage contract, run against every implementation (SQLite now; PostgreSQL and PGlite run
+ * the same suite). Every rule the ceremonies rely on is pinned here, races included.
+ */
+export function describeStoreContract(
+  name: string,
+  open: () => Promise<{ store: Store; cleanup(): Promise<void> }>,
+): void {
+  describe(`store contract: ${name}`, () => {
+    let store: Store;
+    let cleanup: () => Promise<void>;
+    beforeAll(async () => {
+      ({ store, cleanup } = await open());
+    });
+    afterAll(async () => cleanup());
+
+    let n = 0;
+    const newUser = (): UserRecord => ({
+      id: `user-${n++}-${randomBytes(4).toString('hex')}`,
+      username: `name-${n}-${randomBytes(4).toString('hex')}`,
+      displayName: 'Name',
+      userHandle: new Uint8Array(randomBytes(32)),
+      createdAt: 1_000,
+    });
+    const newCredential = (userId: string, signCount = 0): CredentialRecord => ({
+      id: new Uint8Array(randomBytes(32)),
+      userId,
+      publicKey: new Uint8Array([1, 2, 3]),
+      algorithm: -7,
+      signCount,
+      transports: ['internal', 'hybrid'],
+      deviceType: 'multiDevice',
+      backupEligible: true,
+      backedUp: true,
+      uvInitialized: true,
+      aaguid: '00000000-0000-0000-0000-000000000000',
+      name: 'Passkey',
+      createdAt: 2_000,
+      lastUsedAt: null,
+    });
+
+    it('stores and finds users; usernames and user handles are unique', async () => {
+      const user = newUser();
+      await store.users.create(user);
+      expect(await store.users.findById(user.id)).toEqual(user);
+      expect(await store.users.findByUsername(user.username)).toEqual(user);
+      expect(await store.users.findByUsername('missing')).toBeNull();
+      await expect(
+        store.users.create({ ...newUser(), username: user.username }),
+      ).rejects.toMatchObject({ field: 'username' });
+      await expect(
+        store.users.create({ ...newUser(), userHandle: user.userHandle }),
+      ).rejects.toMatchObject({ field: 'user_handle' });
+    });
+
+    it('stores credentials as bytes and never registers one ID twice', async () => {
+      const user = newUser();
+      await store.users.create(user);
+      const credential = newCredential(user.id);
+      await store.credentials.create(credential);
+      expect(await store.credentials.findById(credential.id)).toEqual(credential);
+      expect(await store.credentials.listByUser(user.id)).toEqual([credential]);
+      const other = newUser();
+      await store.users.create(other);
+      const err = await store.credentials
+        .create({ ...newCredential(other.id), id: credential.id })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UniqueViolation);
+      expect((err as UniqueViolation).field).toBe('credential_id');
+      expect((await store.credentials.findById(credential.id))?.userId).toBe(user.id);
+    });
+
+    it.each([
+      [0, 0, true, 0],
+      [10, 11, true, 11],
+      [10, 25, true, 25],
+      [10, 10, false, 10],
+      [10, 5, false, 10],
+      [10, 0, false, 10],
+      [0, 5, true, 5],
+    ])(
+      'counter rule: stored %d, new %d → accepted %s, stored %d',
+      async (stored, next, accepted, after) => {
+        const user = newUser();
+        await store.users.create(user);
+        const credential = newCredential(user.id, stored);
+        await store.credentials.create(credential);
+        expect(
+          await store.credentials.recordUse({
+            id: credential.id,
+            signCount: next,
+            backedUp: false,
+            at: 5_000,
+          }),
+        ).toBe(accepted);
+        const row = await store.credentials.findById(credential.id);
+        expect(row?.signCount).toBe(after);
+        expect(row?.lastUsedAt).toBe(accepted ? 5_000 : null);
+        expect(row?.backedUp).toBe(!accepted);
+      },
+    );
+
+    it('consumes a challenge exactly once, even under concurrency', async () => {
+      const nonce = new Uint8Array(randomBytes(32));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () => store.challenges.consume(nonce, 10_000)),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await store.challenges.consume(nonce, 10_000)).toBe(false);
+    });
+
+    it('purges expired challenges and sessions only', async () => {
+      const before = await store.challenges.count();
+      await store.challenges.consume(new Uint8Array(randomBytes(32)), 100);
+      await store.challenges.consume(new Uint8Array(randomBytes(32)), 1_000_000_000_000_000);
+      expect(await store.challenges.count()).toBe(before + 2);
+      expect(await store.challenges.deleteExpired(1_000)).toBeGreaterThanOrEqual(1);
+      expect(await store.challenges.count()).toBeLessThanOrEqual(before + 1);
+    });
+
+    it('finds live sessions by token hash with their user, and not expired ones', async () => {
+      const user = newUser();
+      await store.users.create(user);
+      const credential = newCredential(user.id);
+      await store.credentials.create(credential);
+      const tokenHash = new Uint8Array(randomBytes(32));
+      const session = {
+        id: `s-${randomBytes(6).toString('hex')}`,
+        userId: user.id,
+        tokenHash,
+        credentialId: credential.id,
+        createdAt: 1_000,
+        expiresAt: 9_000,
+        lastSeenAt: 1_000,
+        verifiedAt: 1_000,
+        userAgent: 'test',
+      };
+      await store.sessions.create(session);
+      expect(await store.sessions.findByTokenHash(tokenHash, 2_000)).toEqual({ session, user });
+      expect(await store.sessions.findByTokenHash(tokenHash, 9_000)).toBeNull();
+      await store.sessions.touch(session.id, 3_000);
+      expect((await store.sessions.findByTokenHash(tokenHash, 3_000))?.session.lastSeenAt).toBe(
+        3_000,
+      );
+      expect(await store.sessions.deleteExpired(10_000)).toBeGreaterThanOrEqual(1);
+      expect(await store.sessions.findByTokenHash(tokenHash, 2_000)).toBeNull();
+    });
+
+    it('deletes a session by token hash', async () => {
+      const user = newUser();
+      await store.users.create(user);
+      const tokenHash = new Uint8Array(randomBytes(32));
+      await store.sessions.create({
+        id: `s-${n++}`,
+        userId: user.id,
+        tokenHash,
+        credentialId: null,
+        createdAt: 1,
+        expiresAt: 10_000,
+        lastSeenAt: 1,
+        verifiedAt: 0,
+        userAgent: null,
+      });
+      expect(await store.sessions.deleteByTokenHash(tokenHash)).toBe(true);
+      expect(await store.sessions.deleteByTokenHash(tokenHash)).toBe(false);
+    });
+
+    it('rolls a transaction back entirely when any step fails', async () => {
+      const user = newUser();
+      const nonce = new Uint8Array(randomBytes(32));
+      const before = await store.users.count();
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.challenges.consume(nonce, 10_000);
+          await tx.users.create(user);
+          await tx.users.create({ ...newUser(), username: user.username });
+        }),
+      ).rejects.toBeInstanceOf(UniqueViolation);
+      expect(await store.users.count()).toBe(before);
+      expect(await store.challenges.consume(nonce, 10_000)).toBe(true);
+    });
+
+    it('creates a named secret once, whoever asks first', async () => {
+      const name = `secret-${randomBytes(4).toString('hex')}`;
+      const values = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          store.secrets.getOrCreate(name, () => new Uint8Array(randomBytes(32)), 1),
+        ),
+      );
+      for (const value of values) expect(value).toEqual(values[0]);
+    });
+
+    it('appends audit events and lists them newest first, filtered', async () => {
+      const user = newUser();
+      await store.users.create(user);
+      await store.audit.record({
+        at: 1,
+        type: 'sign_in',
+        userId: user.id,
+        ip: '127.0.0.1',
+        userAgent: 'ua',
+      });
+      await store.audit.record({
+        at: 2,
+        type: 'sign_in_failed',
+        userId: user.id,
+        detail: 'verification_failed',
+      });
+      const events = await store.audit.list({ limit: 10, userId: user.id });
+      expect(events.map((e) => e.type)).toEqual(['sign_in_failed', 'sign_in']);
+      expect(
+        (await store.audit.list({ limit: 10, userId: user.id, type: 'sign_in' }))[0],
+      ).toMatchObject({ ip: '127.0.0.1', userAgent: 'ua', detail: null });
+    });
+
+    it('answers ping', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+  });
+}
