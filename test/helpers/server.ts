@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../../packages/server/src/config/config.js';
 import type { Clock } from '../../packages/server/src/core/clock.js';
-import { startServer } from '../../packages/server/src/server.js';
+import { type RunningServer, startServer } from '../../packages/server/src/server.js';
 import type { Store } from '../../packages/server/src/storage/store.js';
 
 export interface TestServer {
@@ -14,6 +14,7 @@ export interface TestServer {
   port: number;
   dbPath: string;
   store: Store;
+  app: RunningServer['app'];
   close(): Promise<void>;
 }
 
@@ -64,6 +65,7 @@ export async function startTestServer(
     port: server.port,
     dbPath,
     store: server.store,
+    app: server.app,
     close: async () => {
       await server.close();
       rmSync(dir, { recursive: true, force: true });

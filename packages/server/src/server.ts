@@ -2,17 +2,21 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
+import type { Hono } from 'hono';
 import pino, { type Logger } from 'pino';
 import { createChallengeCodec } from './ceremonies/challenge.js';
 import { relyingParty } from './ceremonies/context.js';
 import { type Config, sqlitePath } from './config/config.js';
 import { type Clock, type RandomSource, secureRandom, systemClock } from './core/clock.js';
 import { createApp } from './http/app.js';
+import type { AppEnv } from './http/context.js';
 import { openSqliteStore } from './storage/sqlite/open.js';
 import type { Store } from './storage/store.js';
 
 export interface RunningServer {
   url: string;
+  /** The mounted HTTP app, for in-process inspection (e.g. the OpenAPI coverage test). */
+  app: Hono<AppEnv>;
   port: number;
   store: Store;
   close(): Promise<void>;
@@ -89,6 +93,7 @@ export async function startServer(
   let closed = false;
   return {
     url,
+    app,
     port,
     store,
     close: async () => {

@@ -18,6 +18,13 @@ export const EXTRA_PATHS: Record<string, Record<string, unknown>> = {
       responses: { 200: { description: 'Asset' }, 404: { description: 'No such asset' } },
     },
   },
+  '/favicon.ico': {
+    get: {
+      tags: ['Pages'],
+      summary: 'Redirects to the SVG icon',
+      responses: { 301: { description: 'Moved to /assets/favicon.svg' } },
+    },
+  },
   '/openapi.json': {
     get: {
       tags: ['Meta'],
