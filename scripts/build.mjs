@@ -1,7 +1,7 @@
 // Builds every package with esbuild (fast, no type-check: `npm run typecheck` does that) and emits
 // the browser SDK's type declarations with tsc, so `npm install` leaves a runnable server behind.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -41,6 +41,9 @@ await build({
   banner: { js: '#!/usr/bin/env node' },
   logLevel: 'warning',
 });
+
+// The `passki` bin must stay executable after every rebuild.
+chmodSync(join(server, 'dist/cli.js'), 0o755);
 
 // Hosted pages: the page script bundles the browser SDK; the server serves dist/public/.
 mkdirSync(join(server, 'dist/public'), { recursive: true });
