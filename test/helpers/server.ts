@@ -7,12 +7,19 @@ import { loadConfig } from '../../packages/server/src/config/config.js';
 import type { Clock } from '../../packages/server/src/core/clock.js';
 import { type RunningServer, startServer } from '../../packages/server/src/server.js';
 import type { Store } from '../../packages/server/src/storage/store.js';
+import { createTestDatabase, POSTGRES_URL } from './postgres.js';
+
+export type Backend = 'sqlite' | 'postgres';
+/** The databases every HTTP suite runs against: SQLite always, PostgreSQL when configured. */
+export const BACKENDS: Backend[] = POSTGRES_URL === undefined ? ['sqlite'] : ['sqlite', 'postgres'];
 
 export interface TestServer {
   /** http://localhost:PORT — the origin browsers and the soft authenticator use. */
   url: string;
   port: number;
   dbPath: string;
+  /** The database URL the server uses (SQLite file or a fresh PostgreSQL database). */
+  databaseUrl: string;
   store: Store;
   app: RunningServer['app'];
   close(): Promise<void>;
@@ -44,15 +51,16 @@ async function freePort(): Promise<number> {
 
 /** A real Passki on loopback with a fresh SQLite file, configured like a user's first start. */
 export async function startTestServer(
-  opts: { env?: Record<string, string>; clock?: Clock } = {},
+  opts: { env?: Record<string, string>; clock?: Clock; backend?: Backend } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'passki-test-'));
   const dbPath = join(dir, 'passki.db');
   const port = await freePort();
+  const pgDb = opts.backend === 'postgres' ? await createTestDatabase() : null;
   const config = loadConfig({
     PASSKI_PORT: String(port),
     PASSKI_ORIGINS: `http://localhost:${port}`,
-    PASSKI_DATABASE_URL: `sqlite:${dbPath}`,
+    PASSKI_DATABASE_URL: pgDb?.url ?? `sqlite:${dbPath}`,
     PASSKI_LOG_LEVEL: 'silent',
     ...opts.env,
   });
@@ -64,11 +72,37 @@ export async function startTestServer(
     url: `http://localhost:${server.port}`,
     port: server.port,
     dbPath,
+    databaseUrl: config.databaseUrl,
     store: server.store,
     app: server.app,
     close: async () => {
       await server.close();
+      await pgDb?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Reads rows straight from the server's database, to inspect what is really stored. */
+export async function queryDatabase(
+  server: TestServer,
+  text: string,
+): Promise<Record<string, unknown>[]> {
+  if (server.databaseUrl.startsWith('postgres')) {
+    const pg = (await import('pg')).default;
+    const client = new pg.Client({ connectionString: server.databaseUrl });
+    await client.connect();
+    try {
+      return (await client.query(text)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+  const Sqlite = (await import('better-sqlite3')).default;
+  const db = new Sqlite(server.dbPath, { readonly: true });
+  try {
+    return db.prepare(text).all() as Record<string, unknown>[];
+  } finally {
+    db.close();
+  }
 }

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, SETTINGS, sqlitePath } from './config/config.js';
+import { ConfigError, loadConfig, SETTINGS } from './config/config.js';
 import { startServer } from './server.js';
-import { openSqliteStore } from './storage/sqlite/open.js';
+import { openStore } from './storage/open.js';
 
 const USAGE = `Usage: passki <command> [--help]
 
@@ -41,9 +41,7 @@ async function main(argv: string[]): Promise<number> {
 
   const config = loadConfig();
   if (command === 'migrate') {
-    const { store, migration } = openSqliteStore(sqlitePath(config.databaseUrl) as string, {
-      migrate: true,
-    });
+    const { store, migration } = await openStore(config, { migrate: true });
     await store.close();
     process.stdout.write(
       migration.applied.length > 0

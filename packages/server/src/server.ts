@@ -6,11 +6,11 @@ import type { Hono } from 'hono';
 import pino, { type Logger } from 'pino';
 import { createChallengeCodec } from './ceremonies/challenge.js';
 import { relyingParty } from './ceremonies/context.js';
-import { type Config, sqlitePath } from './config/config.js';
+import type { Config } from './config/config.js';
 import { type Clock, type RandomSource, secureRandom, systemClock } from './core/clock.js';
 import { createApp } from './http/app.js';
 import type { AppEnv } from './http/context.js';
-import { openSqliteStore } from './storage/sqlite/open.js';
+import { openStore } from './storage/open.js';
 import type { Store } from './storage/store.js';
 
 export interface RunningServer {
@@ -44,11 +44,12 @@ export async function startServer(
   const clock = opts.clock ?? systemClock;
   const random = opts.random ?? secureRandom;
 
-  const path = sqlitePath(config.databaseUrl);
-  if (path === null) throw new Error(`Unsupported database URL: ${config.databaseUrl}`);
-  const { store, migration } = openSqliteStore(path, { migrate: opts.migrate ?? true });
-  if (migration.applied.length > 0)
-    logger.info({ from: migration.from, to: migration.to }, 'database migrated');
+  const { store, migration, kind } = await openStore(config, {
+    migrate: opts.migrate ?? config.migrateOnStart,
+  });
+  if (migration.applied.length > 0) {
+    logger.info({ from: migration.from, to: migration.to, database: kind }, 'database migrated');
+  }
 
   const secret =
     config.secret ??
@@ -56,7 +57,9 @@ export async function startServer(
   const challenges = createChallengeCodec({ secret, ttlMs: config.challengeTtlMs, clock, random });
   const publicDir = findPublicDir();
   if (publicDir === null) logger.warn('hosted page assets not found: run `npm run build`');
+  const lifecycle = { draining: false };
   const { app } = createApp({
+    lifecycle,
     config,
     rp: relyingParty(config),
     store,
@@ -99,6 +102,7 @@ export async function startServer(
     close: async () => {
       if (closed) return;
       closed = true;
+      lifecycle.draining = true;
       clearInterval(timer);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

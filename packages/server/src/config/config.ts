@@ -16,6 +16,11 @@ export interface Config {
   host: string;
   port: number;
   databaseUrl: string;
+  /** PostgreSQL only: most connections per node, and the statement / connection-wait timeout. */
+  databasePoolSize: number;
+  databaseTimeoutMs: number;
+  /** Apply pending migrations at start-up; when false, `passki migrate` must run first. */
+  migrateOnStart: boolean;
   userVerification: 'required' | 'preferred';
   challengeTtlMs: number;
   sessionTtlMs: number;
@@ -212,8 +217,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     fail('PASSKI_LOG_LEVEL', `"${logLevel}" must be one of ${levels.join(', ')}`);
 
   const databaseUrl = get('PASSKI_DATABASE_URL') ?? 'sqlite:./data/passki.db';
-  sqlitePath(databaseUrl) ??
-    fail('PASSKI_DATABASE_URL', `"${databaseUrl}" is not a sqlite: URL or file path`);
+  if (/^postgres(ql)?:\/\//i.test(databaseUrl)) {
+    if (!URL.canParse(databaseUrl)) fail('PASSKI_DATABASE_URL', 'is not a valid postgres:// URL');
+  } else {
+    sqlitePath(databaseUrl) ??
+      fail(
+        'PASSKI_DATABASE_URL',
+        `"${databaseUrl}" is neither a postgres:// URL nor a sqlite: URL or file path`,
+      );
+  }
+  const poolRaw = get('PASSKI_DATABASE_POOL_SIZE') ?? '10';
+  const databasePoolSize = Number(poolRaw);
+  if (!/^\d+$/.test(poolRaw) || databasePoolSize < 1 || databasePoolSize > 1000) {
+    fail('PASSKI_DATABASE_POOL_SIZE', `"${poolRaw}" is not a number from 1 to 1000`);
+  }
+  const migrateRaw = (get('PASSKI_MIGRATE_ON_START') ?? 'true').toLowerCase();
+  if (!['true', 'false', '1', '0'].includes(migrateRaw)) {
+    fail('PASSKI_MIGRATE_ON_START', `"${migrateRaw}" must be true or false`);
+  }
 
   return {
     rpId,
@@ -224,6 +245,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: get('PASSKI_HOST') ?? '127.0.0.1',
     port,
     databaseUrl,
+    databasePoolSize,
+    databaseTimeoutMs: duration('PASSKI_DATABASE_TIMEOUT', '5s', 100),
+    migrateOnStart: migrateRaw === 'true' || migrateRaw === '1',
     userVerification,
     challengeTtlMs: duration('PASSKI_CHALLENGE_TTL', '5m', 10_000),
     sessionTtlMs: duration('PASSKI_SESSION_TTL', '30d', 60_000),

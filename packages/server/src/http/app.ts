@@ -12,7 +12,7 @@ import { ERROR_STATUS, type ErrorBody } from './errors.js';
 import { buildOpenApi } from './openapi.js';
 import { defineRoute, mountRoutes, type RouteSpec } from './route.js';
 import { authRoutes } from './routes/auth.js';
-import { healthView } from './schemas.js';
+import { healthView, readyView } from './schemas.js';
 import { securityHeaders } from './security-headers.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -82,14 +82,33 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; routes: RouteSpec
       method: 'get',
       path: '/healthz',
       tag: 'Meta',
-      summary: 'Liveness: 200 when the server and its database answer',
+      summary: 'Liveness: 200 while the process serves; the body says whether the database answers',
+      responses: { 200: { description: 'Alive', schema: healthView } },
+      handler: async (c) => {
+        const database = await databaseState(deps);
+        return c.json({ status: 'ok' as const, database });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/readyz',
+      tag: 'Meta',
+      summary: 'Readiness: 200 when the database answers and the node is not shutting down',
       responses: {
-        200: { description: 'Healthy', schema: healthView },
-        503: { description: '`database_unavailable`' },
+        200: { description: 'Ready', schema: readyView },
+        503: { description: 'Not ready (`database_unavailable` or draining)', schema: readyView },
       },
       handler: async (c) => {
-        await deps.store.ping();
-        return c.json({ status: 'ok' as const });
+        const database = await databaseState(deps);
+        const ready = database === 'ok' && !deps.lifecycle.draining;
+        return c.json(
+          {
+            status: ready ? ('ready' as const) : ('not_ready' as const),
+            database,
+            draining: deps.lifecycle.draining,
+          },
+          ready ? 200 : 503,
+        );
       },
     }),
   ];
@@ -138,6 +157,23 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; routes: RouteSpec
     return c.json(body, ERROR_STATUS[error.code]);
   });
   return { app, routes };
+}
+
+/** Pings the database with a short deadline, so a probe never hangs on an outage. */
+async function databaseState(deps: AppDeps): Promise<'ok' | 'unavailable'> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'unavailable'>((resolve) => {
+    timer = setTimeout(() => resolve('unavailable'), 2_000);
+  });
+  const ping = deps.store.ping().then(
+    () => 'ok' as const,
+    () => 'unavailable' as const,
+  );
+  try {
+    return await Promise.race([ping, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function loadAssets(dir: string | null): Map<string, { body: Uint8Array; type: string }> {

@@ -13,4 +13,6 @@ export interface AppEnv {
 export interface AppDeps extends CeremonyContext {
   logger: Logger;
   publicDir: string | null;
+  /** Set when SIGTERM arrives: readiness turns false so load balancers stop sending traffic. */
+  lifecycle: { draining: boolean };
 }

@@ -95,4 +95,13 @@ export const errorView = z.object({
   }),
 });
 
-export const healthView = z.object({ status: z.enum(['ok']) });
+export const healthView = z.object({
+  status: z.enum(['ok']),
+  database: z.enum(['ok', 'unavailable']),
+});
+
+export const readyView = z.object({
+  status: z.enum(['ready', 'not_ready']),
+  database: z.enum(['ok', 'unavailable']),
+  draining: z.boolean(),
+});
