@@ -30,7 +30,7 @@ export function setSessionCookie(
     sameSite: 'Lax',
     path: '/',
     secure: isHttps(config),
-    maxAge: Math.max(0, Math.floor((session.expiresAt - Date.now()) / 1000)),
+    maxAge: Math.max(0, Math.floor((session.expiresAt - now) / 1000)),
   });
 }
 

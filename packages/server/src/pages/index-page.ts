@@ -25,7 +25,7 @@ export function renderIndexPage(opts: { rpName: string }): string {
 
   <section id="signed-out" aria-labelledby="signed-out-title" hidden>
     <h1 id="signed-out-title" tabindex="-1">Sign in</h1>
-    <p class="muted">Use a passkey: your fingerprint, face or screen lock. No password needed.</p>
+    <p class="muted">Use your passkey: your fingerprint, face or screen lock. New here? Enter the username you want.</p>
 
     <form id="username-form" novalidate>
       <label for="username">Username</label>
@@ -37,8 +37,8 @@ export function renderIndexPage(opts: { rpName: string }): string {
     </form>
 
     <div id="create-offer" class="offer" hidden>
-      <p>There is no account named <strong id="create-username"></strong>. Create one with a passkey on this device?</p>
-      <button id="create-account" type="button" class="button primary">Create account</button>
+      <p id="create-text">There is no account named <strong id="create-username"></strong>. Create one with a passkey on this device?</p>
+      <button id="create-account" type="button" class="button primary" aria-describedby="create-text">Create account</button>
       <button id="create-cancel" type="button" class="button quiet">Use a different username</button>
     </div>
 

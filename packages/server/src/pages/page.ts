@@ -21,6 +21,7 @@ interface Elements {
   signedOut: HTMLElement;
   form: HTMLFormElement;
   username: HTMLInputElement;
+  usernameHint: HTMLElement;
   continueButton: HTMLButtonElement;
   createOffer: HTMLElement;
   createUsername: HTMLElement;
@@ -98,7 +99,7 @@ function main(): void {
     delete ui.status.dataset.tone;
   }
 
-  function showSignedIn(result: AuthResult, moveFocus: boolean): void {
+  function showSignedIn(result: AuthResult, options: { focus: boolean }): void {
     const { user } = result;
     ui.signedInUsername.textContent = user.username;
     ui.signedInDetail.textContent = describeUser(user, result.session.expiresAt);
@@ -108,16 +109,16 @@ function main(): void {
     ui.main.removeAttribute('aria-busy');
     // The heading takes focus so screen readers announce the new state, and Tab then reaches
     // "Sign out" next.
-    if (moveFocus) ui.signedInTitle.focus();
+    if (options.focus) ui.signedInTitle.focus();
   }
 
-  function showSignedOut(moveFocus: boolean): void {
+  function showSignedOut(options: { focus: boolean }): void {
     hideCreateOffer();
     ui.loading.hidden = true;
     ui.signedIn.hidden = true;
     ui.signedOut.hidden = false;
     ui.main.removeAttribute('aria-busy');
-    if (moveFocus) ui.username.focus();
+    if (options.focus) ui.username.focus();
   }
 
   function showCreateOffer(username: string): void {
@@ -134,8 +135,9 @@ function main(): void {
     ui.continueButton.hidden = false;
   }
 
-  function markUsernameInvalid(message: string): void {
+  function markUsernameInvalid(message: string, options: { breaksRules: boolean }): void {
     ui.username.setAttribute('aria-invalid', 'true');
+    ui.usernameHint.classList.toggle('is-error', options.breaksRules);
     setStatus(message, 'error');
     ui.username.focus();
   }
@@ -147,8 +149,8 @@ function main(): void {
       (result) => {
         if (autofill !== controller) return;
         autofill = undefined;
-        setStatus(`Signed in as ${result.user.username}.`, 'success');
-        showSignedIn(result, true);
+        clearStatus();
+        showSignedIn(result, { focus: true });
       },
       (error: unknown) => {
         if (autofill !== controller) return;
@@ -189,8 +191,8 @@ function main(): void {
       ui.signOutButton,
     ];
     for (const other of buttons) other.setAttribute('aria-disabled', 'true');
+    // No aria-busy on a container here: it would hold back the live region's announcements.
     button.classList.add('is-busy');
-    ui.main.setAttribute('aria-busy', 'true');
     setStatus(waiting);
     try {
       await action();
@@ -198,27 +200,29 @@ function main(): void {
       busy = false;
       for (const other of buttons) other.removeAttribute('aria-disabled');
       button.classList.remove('is-busy');
-      ui.main.removeAttribute('aria-busy');
     }
   }
 
   function continueWithUsername(): Promise<void> {
     const username = ui.username.value.trim();
     if (username === '') {
-      markUsernameInvalid('Enter your username, or use “Sign in with a passkey”.');
+      markUsernameInvalid('Enter your username, or use “Sign in with a passkey”.', {
+        breaksRules: false,
+      });
       return Promise.resolve();
     }
     return run(ui.continueButton, 'Waiting for your passkey…', async () => {
       try {
         const result = await signIn({ username });
-        setStatus(`Signed in as ${result.user.username}.`, 'success');
-        showSignedIn(result, true);
+        clearStatus();
+        showSignedIn(result, { focus: true });
       } catch (error) {
         if (isPasskiError(error) && error.code === 'user_not_found') {
-          setStatus(`There is no account named ${username}. You can create one.`);
+          // The offer says it all, and #create-account (which gets focus) is described by it.
+          clearStatus();
           showCreateOffer(username);
         } else if (isPasskiError(error) && error.code === 'invalid_username') {
-          markUsernameInvalid(USERNAME_RULES);
+          markUsernameInvalid(USERNAME_RULES, { breaksRules: true });
         } else {
           setStatus(messageFor(error, 'sign-in'), 'error');
         }
@@ -232,17 +236,18 @@ function main(): void {
       try {
         const result = await signUp(username);
         hideCreateOffer();
-        setStatus(`Account created. Signed in as ${result.user.username}.`, 'success');
-        showSignedIn(result, true);
+        setStatus('Account created. Your passkey is saved on this device.', 'success');
+        showSignedIn(result, { focus: true });
       } catch (error) {
         if (isPasskiError(error) && error.code === 'username_taken') {
           hideCreateOffer();
           markUsernameInvalid(
             `The username ${username} is already taken. Please choose another one, or sign in if it is yours.`,
+            { breaksRules: false },
           );
         } else if (isPasskiError(error) && error.code === 'invalid_username') {
           hideCreateOffer();
-          markUsernameInvalid(USERNAME_RULES);
+          markUsernameInvalid(USERNAME_RULES, { breaksRules: true });
         } else {
           setStatus(messageFor(error, 'sign-up'), 'error');
         }
@@ -255,8 +260,8 @@ function main(): void {
       hideCreateOffer();
       try {
         const result = await signIn();
-        setStatus(`Signed in as ${result.user.username}.`, 'success');
-        showSignedIn(result, true);
+        clearStatus();
+        showSignedIn(result, { focus: true });
       } catch (error) {
         setStatus(messageFor(error, 'sign-in'), 'error');
       }
@@ -276,7 +281,7 @@ function main(): void {
       }
       ui.username.value = '';
       setStatus('You are signed out.', 'success');
-      showSignedOut(true);
+      showSignedOut({ focus: true });
       // Autofill is not restarted here: it starts with each page load. (Headless test browsers
       // would also complete it at once and sign straight back in.)
     });
@@ -288,6 +293,7 @@ function main(): void {
   });
   ui.username.addEventListener('input', () => {
     ui.username.removeAttribute('aria-invalid');
+    ui.usernameHint.classList.remove('is-error');
     // The offer is for the name that was looked up; a different name needs Continue again.
     if (!ui.createOffer.hidden) hideCreateOffer();
   });
@@ -311,7 +317,7 @@ function main(): void {
 
   async function initialise(): Promise<void> {
     if (!isPasskeySupported()) {
-      showSignedOut(false);
+      showSignedOut({ focus: false });
       setStatus(MESSAGES.not_supported ?? FALLBACK, 'error');
       return;
     }
@@ -322,10 +328,10 @@ function main(): void {
       setStatus(messageFor(error, 'session'), 'error');
     }
     if (current) {
-      showSignedIn(current, false);
+      showSignedIn(current, { focus: false });
       return;
     }
-    showSignedOut(false);
+    showSignedOut({ focus: false });
     startAutofill();
   }
 }
@@ -375,6 +381,7 @@ function findElements(): Elements {
     signedOut: byId('signed-out'),
     form: byId('username-form', HTMLFormElement),
     username: byId('username', HTMLInputElement),
+    usernameHint: byId('username-hint'),
     continueButton: byId('continue', HTMLButtonElement),
     createOffer: byId('create-offer'),
     createUsername: byId('create-username'),

@@ -44,7 +44,7 @@ export function authRoutes(deps: AppDeps): RouteSpec[] {
     c: Context<AppEnv>,
     result: Awaited<ReturnType<typeof finishSignIn>>,
   ): Response => {
-    setSessionCookie(c, deps.config, result.token, result.session);
+    setSessionCookie(c, deps.config, result.token, result.session, deps.clock.now());
     return c.json({ user: userView(result.user), session: sessionView(result.session) });
   };
 

@@ -1,0 +1,311 @@
+// The hosted sign-in page in real headless Chromium against a real server: every ceremony is a
+// genuine WebAuthn ceremony with the CDP virtual authenticator, verified by the server.
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import {
+  base64ToBase64Url,
+  describeWithBrowser,
+  openTab,
+  type PasskeyTab,
+  screenshotStates,
+  type TabOptions,
+} from './browser.js';
+
+interface SessionReply {
+  status: number;
+  username: string | undefined;
+}
+
+describeWithBrowser('hosted sign-in page', (browser) => {
+  let server: TestServer;
+  const tabs: PasskeyTab[] = [];
+
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  afterEach(async () => {
+    for (const tab of tabs.splice(0)) {
+      const problems = [...tab.problems];
+      await tab.close();
+      // No uncaught exception and no CSP violation, in any test.
+      expect(problems).toEqual([]);
+    }
+  });
+
+  async function newTab(options: TabOptions = {}): Promise<PasskeyTab> {
+    const tab = await openTab(browser(), options);
+    tabs.push(tab);
+    return tab;
+  }
+
+  /** Loads the page and waits until it has checked the session. */
+  async function load(tab: PasskeyTab): Promise<void> {
+    await tab.page.goto(server.url);
+    await tab.page.locator('#loading').waitFor({ state: 'hidden' });
+  }
+
+  /** What the server thinks of this tab's cookies. */
+  async function sessionOf(tab: PasskeyTab): Promise<SessionReply> {
+    const response = await tab.context.request.get(`${server.url}/v1/session`);
+    const body = (await response.json()) as { user?: { username?: string } };
+    return { status: response.status(), username: body.user?.username };
+  }
+
+  async function statusText(tab: PasskeyTab): Promise<string> {
+    return (await tab.page.locator('#status').textContent()) ?? '';
+  }
+
+  async function waitForStatus(tab: PasskeyTab, text: RegExp): Promise<void> {
+    await tab.page.locator('#status').filter({ hasText: text }).waitFor();
+  }
+
+  async function signUpOnPage(tab: PasskeyTab, username: string): Promise<void> {
+    await tab.page.fill('#username', username);
+    await tab.page.click('#continue');
+    await tab.page.click('#create-account');
+    await tab.page.locator('#signed-in').waitFor();
+  }
+
+  async function signOutOnPage(tab: PasskeyTab): Promise<void> {
+    await tab.page.click('#signout');
+    await tab.page.locator('#signed-out').waitFor();
+  }
+
+  it('signs up, then signs in with the username and without it', async () => {
+    const tab = await newTab();
+    const { page } = tab;
+    await load(tab);
+    expect(await page.locator('#signed-out').isVisible()).toBe(true);
+    expect(await page.getAttribute('#username', 'autocomplete')).toBe('username webauthn');
+    await screenshotStates(page, '01-signed-out');
+
+    // Username first: an unknown name leads to the offer to create the account.
+    await page.fill('#username', 'ada');
+    await page.press('#username', 'Enter');
+    await page.locator('#create-account').waitFor();
+    expect(await page.textContent('#create-offer')).toMatch(/no account named ada/i);
+    // Focus moves to the offer, so the keyboard user can press Enter right away; the button is
+    // described by the offer's sentence, which screen readers read with it.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('create-account');
+    expect(await page.getAttribute('#create-account', 'aria-describedby')).toBe('create-text');
+    await screenshotStates(page, '02-create-offer');
+
+    await page.keyboard.press('Enter');
+    await page.locator('#signed-in').waitFor();
+    expect(await page.textContent('#signed-in')).toContain('Signed in as ada');
+    expect(await statusText(tab)).toMatch(/account created/i);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('signed-in-title');
+    await screenshotStates(page, '03-signed-in');
+
+    // The server agrees, through the HttpOnly cookie the page itself cannot read.
+    expect(await sessionOf(tab)).toEqual({ status: 200, username: 'ada' });
+    const cookies = await tab.context.cookies();
+    expect(cookies.find((cookie) => cookie.name === 'passki_session')?.httpOnly).toBe(true);
+    expect(await page.evaluate(() => document.cookie)).not.toContain('passki_session');
+
+    // A discoverable credential whose user handle is an opaque id, not the username: WebAuthn
+    // #sctn-user-handle-privacy says it must not carry personally identifying information.
+    const [credential, ...others] = await tab.credentials();
+    expect(others).toEqual([]);
+    expect(credential?.isResidentCredential).toBe(true);
+    expect(credential?.rpId).toBe('localhost');
+    const userHandle = Buffer.from(credential?.userHandle ?? '', 'base64');
+    expect(userHandle.length).toBeGreaterThanOrEqual(16);
+    expect(userHandle.toString('utf8')).not.toContain('ada');
+    expect(base64ToBase64Url(credential?.userHandle ?? '')).not.toBe('ada');
+
+    // A reload keeps the session (the page asks GET /v1/session on load).
+    await load(tab);
+    expect(await page.textContent('#signed-in')).toContain('ada');
+
+    await signOutOnPage(tab);
+    expect(await statusText(tab)).toMatch(/signed out/i);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('username');
+    expect((await sessionOf(tab)).status).toBe(401);
+    await screenshotStates(page, '04-signed-out-after-sign-out');
+
+    // Sign in with the username: the server sends allowCredentials for ada's passkey.
+    const countBefore = credential?.signCount ?? 0;
+    await page.fill('#username', 'ADA');
+    await page.click('#continue');
+    await page.locator('#signed-in').waitFor();
+    expect(await page.textContent('#signed-in')).toContain('Signed in as ada');
+    expect(await sessionOf(tab)).toEqual({ status: 200, username: 'ada' });
+    const [afterSignIn] = await tab.credentials();
+    expect(afterSignIn?.signCount).toBeGreaterThan(countBefore);
+
+    // Sign in without a username: the discoverable credential names the user.
+    await signOutOnPage(tab);
+    await page.click('#passkey-signin');
+    await page.locator('#signed-in').waitFor();
+    expect(await page.textContent('#signed-in')).toContain('Signed in as ada');
+    expect(await sessionOf(tab)).toEqual({ status: 200, username: 'ada' });
+  });
+
+  it('signs in through passkey autofill as the page loads', async () => {
+    const tab = await newTab();
+    await load(tab);
+    await signUpOnPage(tab, 'bea');
+    await signOutOnPage(tab);
+    expect((await sessionOf(tab)).status).toBe(401);
+
+    // The authenticator now holds a discoverable credential, so the conditional request the page
+    // starts on load completes by itself (headless Chromium shows no autofill list to pick from).
+    await tab.page.goto(server.url);
+    await tab.page.locator('#signed-in').waitFor();
+    expect(await tab.page.textContent('#signed-in')).toContain('Signed in as bea');
+    expect(await sessionOf(tab)).toEqual({ status: 200, username: 'bea' });
+  });
+
+  it('lets a button click take over from a pending autofill request', async () => {
+    const donor = await newTab();
+    await load(donor);
+    await signUpOnPage(donor, 'gus');
+    const [credential] = await donor.credentials();
+    if (credential === undefined) throw new Error('the donor tab holds no credential');
+
+    // With the WebAuthn domain off, Chromium behaves like a real browser: the autofill request the
+    // page starts on load stays pending, waiting for the user to pick from the autofill list.
+    const tab = await newTab({ deferAuthenticator: true });
+    const autofillOptions = tab.page.waitForResponse((response) =>
+      response.url().endsWith('/v1/sign-in/options'),
+    );
+    await load(tab);
+    await autofillOptions;
+    await tab.attachAuthenticator();
+    await tab.addCredential(credential);
+
+    // The click aborts the autofill request (AbortError, silently ignored by the page) and runs
+    // its own ceremony, which must not be cancelled in turn.
+    await tab.page.click('#passkey-signin');
+    await tab.page.locator('#signed-in').waitFor();
+    expect(await tab.page.textContent('#signed-in')).toContain('Signed in as gus');
+    expect(await statusText(tab)).toBe('');
+    expect(await sessionOf(tab)).toEqual({ status: 200, username: 'gus' });
+  });
+
+  it('explains a cancelled ceremony in plain words and recovers', async () => {
+    const tab = await newTab();
+    const { page } = tab;
+    await load(tab);
+    await signUpOnPage(tab, 'cal');
+    await signOutOnPage(tab);
+
+    // With user verification failing, Chromium rejects at once with NotAllowedError: what a
+    // user who dismisses the browser's prompt produces.
+    await tab.setUserVerified(false);
+    await page.fill('#username', 'cal');
+    await page.click('#continue');
+    await waitForStatus(tab, /cancelled or timed out/i);
+    const message = await statusText(tab);
+    expect(message).not.toMatch(/NotAllowedError|DOMException|WebAuthn|undefined/);
+    expect(await page.locator('#signed-in').isVisible()).toBe(false);
+    expect((await sessionOf(tab)).status).toBe(401);
+    await screenshotStates(page, '05-error-cancelled');
+
+    await page.click('#passkey-signin');
+    await waitForStatus(tab, /cancelled or timed out/i);
+
+    // Once the user verifies, the same page signs in.
+    await tab.setUserVerified(true);
+    await page.click('#continue');
+    await page.locator('#signed-in').waitFor();
+    expect(await sessionOf(tab)).toEqual({ status: 200, username: 'cal' });
+  });
+
+  it('explains a cancelled passkey creation, and the lack of a passkey on this device', async () => {
+    const tab = await newTab();
+    const { page } = tab;
+    await load(tab);
+    await tab.setUserVerified(false);
+    await page.fill('#username', 'dan');
+    await page.click('#continue');
+    await page.click('#create-account');
+    await waitForStatus(tab, /creating the passkey was cancelled or timed out/i);
+    expect(await tab.credentials()).toEqual([]);
+    // The offer stays, so the user can try again.
+    expect(await page.locator('#create-account').isVisible()).toBe(true);
+
+    // Usernameless sign-in with an empty authenticator fails at once, the same way.
+    await tab.setUserVerified(true);
+    await page.click('#passkey-signin');
+    await waitForStatus(tab, /no passkey for this site/i);
+    expect((await sessionOf(tab)).status).toBe(401);
+  });
+
+  it('says a username is taken when someone else claimed it first', async () => {
+    const first = await newTab();
+    await load(first);
+    await first.page.fill('#username', 'eve');
+    await first.page.click('#continue');
+    await first.page.locator('#create-account').waitFor();
+
+    // Meanwhile, in another browser, somebody signs up as Eve.
+    const second = await newTab();
+    await load(second);
+    await signUpOnPage(second, 'eve');
+
+    await first.page.click('#create-account');
+    await waitForStatus(first, /taken/i);
+    expect(await statusText(first)).toMatch(/The username eve is already taken/);
+    expect(await first.page.getAttribute('#username', 'aria-invalid')).toBe('true');
+    // The name is valid, so the rules under the field stay neutral.
+    expect(await first.page.getAttribute('#username-hint', 'class')).not.toContain('is-error');
+    expect(await first.page.evaluate(() => document.activeElement?.id)).toBe('username');
+    expect(await first.page.locator('#create-account').isVisible()).toBe(false);
+    // The failed attempt left no credential and no session behind.
+    expect(await first.credentials()).toEqual([]);
+    expect((await sessionOf(first)).status).toBe(401);
+    await screenshotStates(first.page, '06-error-username-taken');
+  });
+
+  it('explains what a valid username is', async () => {
+    const tab = await newTab();
+    const { page } = tab;
+    await load(tab);
+
+    await page.click('#continue');
+    await waitForStatus(tab, /enter your username/i);
+
+    await page.fill('#username', 'a b');
+    await page.click('#continue');
+    await waitForStatus(tab, /3 to 64 characters/i);
+    expect(await page.getAttribute('#username', 'aria-invalid')).toBe('true');
+    expect(await page.getAttribute('#username-hint', 'class')).toContain('is-error');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('username');
+    await screenshotStates(page, '07-error-invalid-username');
+
+    // Typing clears the error marker.
+    await page.type('#username', 'x');
+    expect(await page.getAttribute('#username', 'aria-invalid')).toBeNull();
+    expect(await page.getAttribute('#username-hint', 'class')).not.toContain('is-error');
+  });
+
+  it('shows a busy state, then says when the server cannot be reached', async () => {
+    const tab = await newTab();
+    const { page } = tab;
+    await load(tab);
+    let release = (): void => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route('**/v1/sign-in/options', async (route) => {
+      await held;
+      await route.abort('internetdisconnected');
+    });
+    await page.fill('#username', 'fay');
+    await page.click('#continue');
+    await page.locator('#continue.is-busy').waitFor();
+    expect(await statusText(tab)).toMatch(/waiting for your passkey/i);
+    expect(await page.getAttribute('#passkey-signin', 'aria-disabled')).toBe('true');
+    await screenshotStates(page, '08-busy');
+
+    release();
+    await waitForStatus(tab, /cannot reach the server/i);
+    expect(await page.getAttribute('#passkey-signin', 'aria-disabled')).toBeNull();
+    await screenshotStates(page, '09-error-network');
+  });
+});
