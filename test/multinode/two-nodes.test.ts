@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type NodeProcess, freePort, startNode } from '../helpers/process.js';
-import { POSTGRES_URL, createTestDatabase } from '../helpers/postgres.js';
+import { createTestDatabase, POSTGRES_URL } from '../helpers/postgres.js';
+import { freePort, type NodeProcess, startNode } from '../helpers/process.js';
 import { SoftAuthenticator } from '../helpers/soft-authenticator.js';
 
 /**
@@ -32,22 +32,35 @@ describe.skipIf(POSTGRES_URL === undefined)('two nodes, one PostgreSQL', () => {
   const post = async (node: NodeProcess, path: string, body: unknown, cookie?: string) => {
     const res = await fetch(`${node.url}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', origin: node.url, ...(cookie ? { cookie: `passki_session=${cookie}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        origin: node.url,
+        ...(cookie ? { cookie: `passki_session=${cookie}` } : {}),
+      },
       body: JSON.stringify(body),
     });
-    const token = res.headers.getSetCookie().find((c) => c.startsWith('passki_session='))?.split(';')[0]?.slice(15);
+    const token = res.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('passki_session='))
+      ?.split(';')[0]
+      ?.slice(15);
     return { status: res.status, body: res.status === 204 ? null : await res.json(), token };
   };
   const session = async (node: NodeProcess, token: string) =>
-    (await fetch(`${node.url}/v1/session`, { headers: { cookie: `passki_session=${token}` } })).status;
+    (await fetch(`${node.url}/v1/session`, { headers: { cookie: `passki_session=${token}` } }))
+      .status;
 
   it('signs up with options from A and verify on B, then signs in the other way round', async () => {
     const auth = new SoftAuthenticator({ origin: a.url });
     const up = await post(a, '/v1/sign-up/options', { username: 'cross-node' });
-    const created = await post(b, '/v1/sign-up/verify', { response: auth.register(up.body.options) });
+    const created = await post(b, '/v1/sign-up/verify', {
+      response: auth.register(up.body.options),
+    });
     expect(created.status).toBe(200);
     const opts = await post(b, '/v1/sign-in/options', { username: 'cross-node' });
-    const signedIn = await post(a, '/v1/sign-in/verify', { response: auth.authenticate(opts.body.options) });
+    const signedIn = await post(a, '/v1/sign-in/verify', {
+      response: auth.authenticate(opts.body.options),
+    });
     expect(signedIn.status).toBe(200);
     expect(signedIn.body.user.id).toBe(created.body.user.id);
   });
@@ -55,18 +68,34 @@ describe.skipIf(POSTGRES_URL === undefined)('two nodes, one PostgreSQL', () => {
   it('accepts one assertion double-submitted to both nodes exactly once', async () => {
     const auth = new SoftAuthenticator({ origin: a.url });
     const up = await post(a, '/v1/sign-up/options', { username: 'double-submit' });
-    expect((await post(a, '/v1/sign-up/verify', { response: auth.register(up.body.options) })).status).toBe(200);
+    expect(
+      (await post(a, '/v1/sign-up/verify', { response: auth.register(up.body.options) })).status,
+    ).toBe(200);
     for (let round = 0; round < 5; round++) {
       const response = auth.authenticate((await post(a, '/v1/sign-in/options', {})).body.options);
-      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => post(i % 2 === 0 ? a : b, '/v1/sign-in/verify', { response })));
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          post(i % 2 === 0 ? a : b, '/v1/sign-in/verify', { response }),
+        ),
+      );
       expect(results.filter((r) => r.status === 200)).toHaveLength(1);
-      expect(results.filter((r) => r.status === 400).every((r) => r.body.error.code === 'challenge_used')).toBe(true);
+      expect(
+        results
+          .filter((r) => r.status === 400)
+          .every((r) => r.body.error.code === 'challenge_used'),
+      ).toBe(true);
     }
   });
 
   it('gives one account to concurrent sign-ups of one username on both nodes', async () => {
-    const [x, y] = [new SoftAuthenticator({ origin: a.url }), new SoftAuthenticator({ origin: b.url })];
-    const [ox, oy] = await Promise.all([post(a, '/v1/sign-up/options', { username: 'race-name' }), post(b, '/v1/sign-up/options', { username: 'race-name' })]);
+    const [x, y] = [
+      new SoftAuthenticator({ origin: a.url }),
+      new SoftAuthenticator({ origin: b.url }),
+    ];
+    const [ox, oy] = await Promise.all([
+      post(a, '/v1/sign-up/options', { username: 'race-name' }),
+      post(b, '/v1/sign-up/options', { username: 'race-name' }),
+    ]);
     const results = await Promise.all([
       post(a, '/v1/sign-up/verify', { response: x.register(ox.body.options) }),
       post(b, '/v1/sign-up/verify', { response: y.register(oy.body.options) }),
@@ -77,7 +106,9 @@ describe.skipIf(POSTGRES_URL === undefined)('two nodes, one PostgreSQL', () => {
   it('shares sessions: signed in on A, valid on B, signed out on B, gone on A', async () => {
     const auth = new SoftAuthenticator({ origin: a.url });
     const up = await post(a, '/v1/sign-up/options', { username: 'shared-session' });
-    const created = await post(a, '/v1/sign-up/verify', { response: auth.register(up.body.options) });
+    const created = await post(a, '/v1/sign-up/verify', {
+      response: auth.register(up.body.options),
+    });
     const token = created.token as string;
     expect(await session(a, token)).toBe(200);
     expect(await session(b, token)).toBe(200);

@@ -24,6 +24,7 @@ export function setSessionCookie(
   config: Config,
   token: string,
   session: SessionRecord,
+  now: number,
 ): void {
   setCookie(c, sessionCookieName(config), token, {
     httpOnly: true,
