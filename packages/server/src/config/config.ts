@@ -72,7 +72,24 @@ export const SETTINGS: Setting[] = [
   {
     env: 'PASSKI_DATABASE_URL',
     default: 'sqlite:./data/passki.db',
-    description: 'sqlite:PATH (or a plain file path) for the embedded database',
+    description:
+      'sqlite:PATH (or a plain file path) for the embedded database, or postgres://user:pass@host:5432/db',
+  },
+  {
+    env: 'PASSKI_DATABASE_POOL_SIZE',
+    default: '10',
+    description: 'PostgreSQL: most connections one node holds',
+  },
+  {
+    env: 'PASSKI_DATABASE_TIMEOUT',
+    default: '5s',
+    description:
+      'PostgreSQL: statement timeout and longest wait for a pooled connection; past it, 503',
+  },
+  {
+    env: 'PASSKI_MIGRATE_ON_START',
+    default: 'true',
+    description: 'Apply pending migrations at start-up; false requires `passki migrate` first',
   },
   {
     env: 'PASSKI_USER_VERIFICATION',

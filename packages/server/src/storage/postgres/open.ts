@@ -35,6 +35,11 @@ export async function openPostgresStore(
   // A connection that dies while idle (database restart) must not crash the process: the pool
   // drops it and the next query opens a new one, so the node recovers by itself.
   pool.on('error', () => undefined);
+  // The same for a connection that dies while checked out: the query in flight fails (→ 503),
+  // but the 'error' event itself must have a listener or Node would end the process.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   return openKyselyPostgres(new PostgresDialect({ pool }), opts.migrate);
 }
 

@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api } from '../helpers/api.js';
+import { createTestDatabase, POSTGRES_URL } from '../helpers/postgres.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { SoftAuthenticator } from '../helpers/soft-authenticator.js';
+import { TcpProxy } from '../helpers/tcp-proxy.js';
+
+/** PostgreSQL goes away under a running node: clear 503s, no sessions, recovery without restart. */
+describe.skipIf(POSTGRES_URL === undefined)('database outage', () => {
+  let server: TestServer;
+  let proxy: TcpProxy;
+  let drop: () => Promise<void>;
+
+  beforeAll(async () => {
+    const db = await createTestDatabase();
+    drop = db.drop;
+    const target = new URL(db.url);
+    proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    await proxy.up();
+    target.host = `127.0.0.1:${proxy.port}`;
+    server = await startTestServer({
+      env: {
+        PASSKI_DATABASE_URL: target.toString(),
+        PASSKI_DATABASE_TIMEOUT: '1s',
+        PASSKI_DATABASE_POOL_SIZE: '2',
+      },
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await proxy?.down();
+    await drop?.();
+  });
+
+  it('answers 503 database_unavailable quickly, issues no session, and recovers by itself', async () => {
+    const client = api(server);
+    const auth = new SoftAuthenticator({ origin: server.url });
+    const up = await client.post('/v1/sign-up/options', { username: 'outage' });
+    const created = await client.post('/v1/sign-up/verify', {
+      response: auth.register(up.body.options),
+    });
+    expect(created.status).toBe(200);
+    const pending = (await client.post('/v1/sign-in/options', { username: 'outage' })).body.options;
+
+    await proxy.down();
+    const started = Date.now();
+    const results = await Promise.all([
+      client.post('/v1/sign-in/options', { username: 'outage' }),
+      client.post('/v1/sign-in/verify', { response: auth.authenticate(pending) }),
+      client.post('/v1/sign-up/options', { username: 'someone-new' }),
+      client.get('/v1/session', { cookie: created.sessionToken as string }),
+    ]);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    for (const res of results) {
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe('database_unavailable');
+      expect(res.sessionToken).toBeUndefined();
+    }
+    const ready = await client.get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({ status: 'not_ready', database: 'unavailable' });
+    const health = await client.get('/healthz');
+    expect(health.status).toBe(200);
+    expect(health.body.database).toBe('unavailable');
+
+    await proxy.up();
+    // The pool reconnects on its own: no restart.
+    expect((await client.get('/readyz')).status).toBe(200);
+    expect(
+      (await client.get('/v1/session', { cookie: created.sessionToken as string })).status,
+    ).toBe(200);
+    const again = await client.post('/v1/sign-in/verify', {
+      response: auth.authenticate(
+        (await client.post('/v1/sign-in/options', { username: 'outage' })).body.options,
+      ),
+    });
+    expect(again.status).toBe(200);
+  });
+});
