@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import pino, { type Logger } from 'pino';
+import { createProviderLookup, shippedAaguidFile } from './account/aaguids.js';
 import { createChallengeCodec } from './ceremonies/challenge.js';
 import { relyingParty } from './ceremonies/context.js';
 import type { Config } from './config/config.js';
@@ -26,6 +27,8 @@ export interface RunningServer {
  * whose clock lags the others cannot accept a challenge another node already forgot. */
 const PURGE_INTERVAL_MS = 60_000;
 const CLOCK_SKEW_GRACE_MS = 10 * 60_000;
+/** Rate-limit windows are at most an hour; older counters are dead weight. */
+const RATE_LIMIT_RETENTION_MS = 60 * 60_000;
 
 /** Where the built page assets live: next to the bundle, or in dist/ when running from source. */
 function findPublicDir(): string | null {
@@ -58,7 +61,9 @@ export async function startServer(
   const publicDir = findPublicDir();
   if (publicDir === null) logger.warn('hosted page assets not found: run `npm run build`');
   const lifecycle = { draining: false };
+  const providers = createProviderLookup(config.aaguidFile ?? shippedAaguidFile());
   const { app } = createApp({
+    providers,
     lifecycle,
     config,
     rp: relyingParty(config),
@@ -75,6 +80,7 @@ export async function startServer(
     try {
       await store.challenges.deleteExpired(now - CLOCK_SKEW_GRACE_MS);
       await store.sessions.deleteExpired(now);
+      await store.rateLimits.deleteExpired(now - RATE_LIMIT_RETENTION_MS);
     } catch (err) {
       logger.warn({ err }, 'purge of expired rows failed');
     }

@@ -11,10 +11,15 @@ import { AuthError } from '../core/errors.js';
  *
  * Layout: version(1) | type(1) | expiresAt ms(6, big-endian) | nonce(32) | context JSON | mac(32)
  */
-export type CeremonyType = 'sign-up' | 'sign-in';
+export type CeremonyType = 'sign-up' | 'sign-in' | 'add-passkey' | 'reauth';
 
 const VERSION = 1;
-const TYPE_BYTE: Record<CeremonyType, number> = { 'sign-up': 1, 'sign-in': 2 };
+const TYPE_BYTE: Record<CeremonyType, number> = {
+  'sign-up': 1,
+  'sign-in': 2,
+  'add-passkey': 3,
+  reauth: 4,
+};
 const NONCE_BYTES = 32; // WebAuthn §13.4.3 asks for ≥16 random bytes; we double it.
 const MAC_BYTES = 32;
 const HEADER_BYTES = 1 + 1 + 6 + NONCE_BYTES;
@@ -33,9 +38,17 @@ export interface SignInContext {
   userId?: string;
 }
 
+/** Ceremonies run inside a session are bound to that session and its user. */
+export interface SessionBoundContext {
+  userId: string;
+  sessionId: string;
+}
+
 export interface ContextOf {
   'sign-up': SignUpContext;
   'sign-in': SignInContext;
+  'add-passkey': SessionBoundContext;
+  reauth: SessionBoundContext;
 }
 
 export interface OpenedChallenge<T extends CeremonyType> {

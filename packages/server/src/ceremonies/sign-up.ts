@@ -5,7 +5,12 @@ import type {
 import { fromBase64Url, toBase64Url } from '../core/encoding.js';
 import { AuthError } from '../core/errors.js';
 import { newSession } from '../sessions/sessions.js';
-import { type SessionRecord, UniqueViolation, type UserRecord } from '../storage/records.js';
+import {
+  type CredentialRecord,
+  type SessionRecord,
+  UniqueViolation,
+  type UserRecord,
+} from '../storage/records.js';
 import {
   type CeremonyContext,
   type ClientInfo,
@@ -15,7 +20,7 @@ import {
   withChallenge,
 } from './context.js';
 import { normalizeDisplayName, normalizeUsername } from './usernames.js';
-import { creationOptions, verifyRegistration } from './webauthn-lib.js';
+import { creationOptions, type VerifiedRegistration, verifyRegistration } from './webauthn-lib.js';
 
 /** WebAuthn §5.4.3 allows up to 64 bytes; 32 random bytes are unguessable and carry no PII. */
 const USER_HANDLE_BYTES = 32;
@@ -104,23 +109,7 @@ export async function finishSignUp(
       await ctx.store.transaction(async (tx) => {
         await claimChallenge(tx, opened);
         await tx.users.create(user);
-        await tx.credentials.create({
-          id: verified.credentialId,
-          userId: user.id,
-          publicKey: verified.publicKey,
-          algorithm: verified.algorithm,
-          signCount: verified.signCount,
-          transports: verified.transports,
-          deviceType: verified.deviceType,
-          // §6.1.3: BE is fixed at creation; a multi-device credential is backup eligible.
-          backupEligible: verified.deviceType === 'multiDevice',
-          backedUp: verified.backedUp,
-          uvInitialized: verified.userVerified,
-          aaguid: verified.aaguid,
-          name: 'Passkey',
-          createdAt: now,
-          lastUsedAt: now,
-        });
+        await tx.credentials.create(credentialRecord(verified, user.id, now));
         await tx.sessions.create(session.record);
         await tx.audit.record({
           at: now,
@@ -147,6 +136,32 @@ export async function finishSignUp(
     }
     return { user, session: session.record, token: session.token };
   });
+}
+
+/** The record stored for a newly verified credential (§7.1 step 27). */
+export function credentialRecord(
+  verified: VerifiedRegistration,
+  userId: string,
+  now: number,
+): CredentialRecord {
+  return {
+    id: verified.credentialId,
+    userId,
+    publicKey: verified.publicKey,
+    algorithm: verified.algorithm,
+    signCount: verified.signCount,
+    transports: verified.transports,
+    deviceType: verified.deviceType,
+    // §6.1.3: BE is fixed at creation; a multi-device credential is backup eligible.
+    backupEligible: verified.deviceType === 'multiDevice',
+    backedUp: verified.backedUp,
+    uvInitialized: verified.userVerified,
+    aaguid: verified.aaguid,
+    // The user's own label; the provider name comes from the AAGUID and is shown beside it.
+    name: 'Passkey',
+    createdAt: now,
+    lastUsedAt: now,
+  };
 }
 
 /** RV2 and §7.1 step 25: `id` and `rawId` agree, and the ID is 1–1023 bytes. */

@@ -24,6 +24,12 @@ export interface Config {
   userVerification: 'required' | 'preferred';
   challengeTtlMs: number;
   sessionTtlMs: number;
+  /** How recent a user-verified assertion must be for sensitive account changes (step-up). */
+  reauthWindowMs: number;
+  /** Most passkeys one user may register. */
+  maxPasskeysPerUser: number;
+  /** A newer AAGUID list (from `passki aaguids update`) to use instead of the shipped one. */
+  aaguidFile: string | null;
   /** Server secret for challenge MACs; when absent one is generated and kept in the database. */
   secret: Uint8Array | null;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -106,6 +112,23 @@ export const SETTINGS: Setting[] = [
     env: 'PASSKI_SESSION_TTL',
     default: '30d',
     description: 'Absolute lifetime of a session (e.g. 12h, 30d)',
+  },
+  {
+    env: 'PASSKI_REAUTH_WINDOW',
+    default: '5m',
+    description:
+      'Adding, renaming or deleting passkeys, new recovery codes and revoking other sessions need a passkey check this recent',
+  },
+  {
+    env: 'PASSKI_MAX_PASSKEYS',
+    default: '20',
+    description: 'Most passkeys one user may register',
+  },
+  {
+    env: 'PASSKI_AAGUID_FILE',
+    default: 'the list shipped with Passki',
+    description:
+      'Authenticator names and icons by AAGUID; `passki aaguids update` writes a fresh copy',
   },
   {
     env: 'PASSKI_SECRET',
@@ -248,6 +271,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!/^\d+$/.test(poolRaw) || databasePoolSize < 1 || databasePoolSize > 1000) {
     fail('PASSKI_DATABASE_POOL_SIZE', `"${poolRaw}" is not a number from 1 to 1000`);
   }
+  const maxRaw = get('PASSKI_MAX_PASSKEYS') ?? '20';
+  const maxPasskeysPerUser = Number(maxRaw);
+  if (!/^\d+$/.test(maxRaw) || maxPasskeysPerUser < 1 || maxPasskeysPerUser > 1000) {
+    fail('PASSKI_MAX_PASSKEYS', `"${maxRaw}" is not a number from 1 to 1000`);
+  }
   const migrateRaw = (get('PASSKI_MIGRATE_ON_START') ?? 'true').toLowerCase();
   if (!['true', 'false', '1', '0'].includes(migrateRaw)) {
     fail('PASSKI_MIGRATE_ON_START', `"${migrateRaw}" must be true or false`);
@@ -268,6 +296,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     userVerification,
     challengeTtlMs: duration('PASSKI_CHALLENGE_TTL', '5m', 10_000),
     sessionTtlMs: duration('PASSKI_SESSION_TTL', '30d', 60_000),
+    reauthWindowMs: duration('PASSKI_REAUTH_WINDOW', '5m', 10_000),
+    maxPasskeysPerUser,
+    aaguidFile:
+      get('PASSKI_AAGUID_FILE') === undefined ? null : resolve(get('PASSKI_AAGUID_FILE') as string),
     secret,
     logLevel: logLevel as Config['logLevel'],
   } as Config;

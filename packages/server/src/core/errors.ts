@@ -15,6 +15,13 @@ export type ErrorCode =
   | 'user_not_found'
   | 'unauthenticated'
   | 'forbidden_origin'
+  // Account management
+  | 'reauthentication_required'
+  | 'recovery_session_limited'
+  | 'last_credential'
+  | 'passkey_limit_reached'
+  | 'invalid_recovery_code'
+  | 'rate_limited'
   // Challenges (WebAuthn §13.4.3)
   | 'challenge_not_found'
   | 'challenge_expired'
@@ -43,12 +50,19 @@ export class AuthError extends Error {
   readonly code: ErrorCode;
   /** Internal detail for logs; never sent to the client. */
   readonly detail: string | undefined;
+  /** For `rate_limited`: seconds until the limit resets (sent as Retry-After). */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: ErrorCode, message: string, opts?: { detail?: string; cause?: unknown }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    opts?: { detail?: string; cause?: unknown; retryAfterSeconds?: number },
+  ) {
     super(message, opts?.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'AuthError';
     this.code = code;
     this.detail = opts?.detail;
+    this.retryAfterSeconds = opts?.retryAfterSeconds;
   }
 }
 

@@ -12,6 +12,7 @@ import { ERROR_STATUS, type ErrorBody } from './errors.js';
 import { buildOpenApi } from './openapi.js';
 import { defineRoute, mountRoutes, type RouteSpec } from './route.js';
 import { authRoutes } from './routes/auth.js';
+import { meRoutes } from './routes/me.js';
 import { healthView, readyView } from './schemas.js';
 import { securityHeaders } from './security-headers.js';
 
@@ -78,6 +79,7 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; routes: RouteSpec
 
   const routes: RouteSpec[] = [
     ...authRoutes(deps),
+    ...meRoutes(deps),
     defineRoute({
       method: 'get',
       path: '/healthz',
@@ -153,6 +155,8 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; routes: RouteSpec
       log.error({ err }, 'unexpected error');
       error = new AuthError('server_error', 'Something went wrong on our side.');
     }
+    if (error.retryAfterSeconds !== undefined)
+      c.header('Retry-After', String(error.retryAfterSeconds));
     const body: ErrorBody = { error: { code: error.code, message: error.message, requestId } };
     return c.json(body, ERROR_STATUS[error.code]);
   });

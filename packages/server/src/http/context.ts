@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Provider } from '../account/aaguids.js';
 import type { CeremonyContext } from '../ceremonies/context.js';
 
 /** What every request handler can reach through `c.var` / `c.env`. */
@@ -13,6 +14,8 @@ export interface AppEnv {
 export interface AppDeps extends CeremonyContext {
   logger: Logger;
   publicDir: string | null;
+  /** Authenticator provider names and icons by AAGUID. */
+  providers: (aaguid: string) => Provider;
   /** Set when SIGTERM arrives: readiness turns false so load balancers stop sending traffic. */
   lifecycle: { draining: boolean };
 }

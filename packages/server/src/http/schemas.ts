@@ -69,6 +69,9 @@ export const userView = z.object({
 
 export const sessionView = z.object({
   id: z.string(),
+  kind: z
+    .enum(['standard', 'recovery'])
+    .describe('recovery: from a recovery code; may only add a passkey and manage codes'),
   createdAt: z.string().describe('ISO 8601 time'),
   expiresAt: z.string().describe('ISO 8601 time'),
 });

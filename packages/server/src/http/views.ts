@@ -17,11 +17,13 @@ export function userView(user: UserRecord): {
 
 export function sessionView(session: SessionRecord): {
   id: string;
+  kind: 'standard' | 'recovery';
   createdAt: string;
   expiresAt: string;
 } {
   return {
     id: session.id,
+    kind: session.kind,
     createdAt: new Date(session.createdAt).toISOString(),
     expiresAt: new Date(session.expiresAt).toISOString(),
   };

@@ -1,6 +1,6 @@
 import type { Clock, RandomSource } from '../core/clock.js';
 import { sha256, toBase64Url } from '../core/encoding.js';
-import type { SessionRecord, UserRecord } from '../storage/records.js';
+import type { SessionKind, SessionRecord, UserRecord } from '../storage/records.js';
 import type { Store } from '../storage/store.js';
 
 /**
@@ -13,6 +13,8 @@ const TOKEN_BYTES = 32;
 const TOUCH_INTERVAL_MS = 5 * 60_000;
 /** Longest cookie value we will hash: a real token is 43 characters. */
 const MAX_TOKEN_LENGTH = 128;
+/** Long enough to enrol a new passkey after using a recovery code, short enough to be no account. */
+export const RECOVERY_SESSION_TTL_MS = 15 * 60_000;
 
 export interface SessionDeps {
   store: Store;
@@ -28,6 +30,8 @@ export function newSession(
     credentialId: Uint8Array | null;
     userVerified: boolean;
     userAgent: string | null;
+    /** A recovery session: short-lived and limited to enrolling a passkey. */
+    kind?: SessionKind;
   },
 ): { record: SessionRecord; token: string } {
   const now = deps.clock.now();
@@ -40,10 +44,11 @@ export function newSession(
       tokenHash: sha256(token),
       credentialId: input.credentialId,
       createdAt: now,
-      expiresAt: now + deps.sessionTtlMs,
+      expiresAt: now + (input.kind === 'recovery' ? RECOVERY_SESSION_TTL_MS : deps.sessionTtlMs),
       lastSeenAt: now,
       verifiedAt: input.userVerified ? now : 0,
       userAgent: input.userAgent === null ? null : input.userAgent.slice(0, 512),
+      kind: input.kind ?? 'standard',
     },
   };
 }

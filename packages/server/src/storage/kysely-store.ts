@@ -3,6 +3,7 @@ import type {
   AuditEvent,
   CredentialDeviceType,
   CredentialRecord,
+  RecoveryCodeRecord,
   SessionRecord,
   StoredAuditEvent,
   UserRecord,
@@ -44,7 +45,17 @@ export interface Database {
     last_seen_at: number;
     verified_at: number;
     user_agent: string | null;
+    kind: string;
   };
+  recovery_codes: {
+    id: string;
+    user_id: string;
+    code_hash: Uint8Array;
+    salt: Uint8Array;
+    created_at: number;
+    used_at: number | null;
+  };
+  rate_limits: { key: string; window_start: number; count: number };
   used_challenges: { nonce: Uint8Array; expires_at: number };
   server_secrets: { name: string; value: Uint8Array; created_at: number };
   audit_events: {
@@ -65,6 +76,8 @@ type Db = Kysely<Database> | Transaction<Database>;
 export interface DialectHooks {
   /** Maps a driver error to a domain error (UniqueViolation, DatabaseUnavailable) or returns it. */
   translateError(err: unknown): unknown;
+  /** PostgreSQL takes row locks (`FOR UPDATE`); SQLite's write transaction is already exclusive. */
+  rowLocks: boolean;
 }
 
 const bytes = (value: Uint8Array): Uint8Array => new Uint8Array(value);
@@ -110,6 +123,18 @@ function toSession(row: Database['sessions']): SessionRecord {
     lastSeenAt: num(row.last_seen_at),
     verifiedAt: num(row.verified_at),
     userAgent: row.user_agent,
+    kind: row.kind === 'recovery' ? 'recovery' : 'standard',
+  };
+}
+
+function toRecoveryCode(row: Database['recovery_codes']): RecoveryCodeRecord {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    codeHash: bytes(row.code_hash),
+    salt: bytes(row.salt),
+    createdAt: num(row.created_at),
+    usedAt: row.used_at === null ? null : num(row.used_at),
   };
 }
 
@@ -176,6 +201,12 @@ export function createKyselyStore(
           return row ? toUser(row) : null;
         }),
       count: () => run(() => countRows(db, 'users')),
+      lock: (id) =>
+        run(async () => {
+          if (hooks.rowLocks) {
+            await db.selectFrom('users').select('id').where('id', '=', id).forUpdate().execute();
+          }
+        }),
     },
 
     credentials: {
@@ -240,6 +271,34 @@ export function createKyselyStore(
             .executeTakeFirst();
           return num(result.numUpdatedRows) === 1;
         }),
+      countByUser: (userId) =>
+        run(async () => {
+          const row = await db
+            .selectFrom('credentials')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('user_id', '=', userId)
+            .executeTakeFirstOrThrow();
+          return num(row.n);
+        }),
+      rename: (userId, id, name) =>
+        run(async () => {
+          const result = await db
+            .updateTable('credentials')
+            .set({ name })
+            .where('id', '=', buf(id))
+            .where('user_id', '=', userId)
+            .executeTakeFirst();
+          return num(result.numUpdatedRows) === 1;
+        }),
+      delete: (userId, id) =>
+        run(async () => {
+          const result = await db
+            .deleteFrom('credentials')
+            .where('id', '=', buf(id))
+            .where('user_id', '=', userId)
+            .executeTakeFirst();
+          return num(result.numDeletedRows) === 1;
+        }),
       count: () => run(() => countRows(db, 'credentials')),
     },
 
@@ -258,6 +317,7 @@ export function createKyselyStore(
               last_seen_at: s.lastSeenAt,
               verified_at: s.verifiedAt,
               user_agent: s.userAgent,
+              kind: s.kind,
             })
             .execute();
         }),
@@ -300,6 +360,39 @@ export function createKyselyStore(
             .executeTakeFirst();
           return num(result.numDeletedRows) > 0;
         }),
+      listByUser: (userId, now) =>
+        run(async () => {
+          const rows = await db
+            .selectFrom('sessions')
+            .selectAll()
+            .where('user_id', '=', userId)
+            .where('expires_at', '>', now)
+            .orderBy('created_at', 'desc')
+            .execute();
+          return rows.map(toSession);
+        }),
+      deleteById: (userId, id) =>
+        run(async () => {
+          const result = await db
+            .deleteFrom('sessions')
+            .where('id', '=', id)
+            .where('user_id', '=', userId)
+            .executeTakeFirst();
+          return num(result.numDeletedRows) === 1;
+        }),
+      deleteOthers: (userId, keepId) =>
+        run(async () => {
+          const result = await db
+            .deleteFrom('sessions')
+            .where('user_id', '=', userId)
+            .where('id', '!=', keepId)
+            .executeTakeFirst();
+          return num(result.numDeletedRows);
+        }),
+      markVerified: (id, at) =>
+        run(async () => {
+          await db.updateTable('sessions').set({ verified_at: at }).where('id', '=', id).execute();
+        }),
       deleteExpired: (now) =>
         run(async () => {
           const result = await db
@@ -331,6 +424,75 @@ export function createKyselyStore(
           return num(result.numDeletedRows);
         }),
       count: () => run(() => countRows(db, 'used_challenges')),
+    },
+
+    recoveryCodes: {
+      replace: (userId, codes) =>
+        run(async () => {
+          await db.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
+          if (codes.length === 0) return;
+          await db
+            .insertInto('recovery_codes')
+            .values(
+              codes.map((c) => ({
+                id: c.id,
+                user_id: userId,
+                code_hash: buf(c.codeHash),
+                salt: buf(c.salt),
+                created_at: c.createdAt,
+                used_at: c.usedAt,
+              })),
+            )
+            .execute();
+        }),
+      listUnused: (userId) =>
+        run(async () => {
+          const rows = await db
+            .selectFrom('recovery_codes')
+            .selectAll()
+            .where('user_id', '=', userId)
+            .where('used_at', 'is', null)
+            .execute();
+          return rows.map(toRecoveryCode);
+        }),
+      consume: (id, at) =>
+        run(async () => {
+          const result = await db
+            .updateTable('recovery_codes')
+            .set({ used_at: at })
+            .where('id', '=', id)
+            .where('used_at', 'is', null)
+            .executeTakeFirst();
+          return num(result.numUpdatedRows) === 1;
+        }),
+    },
+
+    rateLimits: {
+      hit: (key, windowMs, now) =>
+        run(async () => {
+          // One statement: a fresh window starts at 1, a live one counts up; all nodes share it.
+          const windowStart = now - windowMs;
+          const row = await db
+            .insertInto('rate_limits')
+            .values({ key, window_start: now, count: 1 })
+            .onConflict((oc) =>
+              oc.column('key').doUpdateSet({
+                count: sql`CASE WHEN rate_limits.window_start <= ${windowStart} THEN 1 ELSE rate_limits.count + 1 END`,
+                window_start: sql`CASE WHEN rate_limits.window_start <= ${windowStart} THEN ${now} ELSE rate_limits.window_start END`,
+              }),
+            )
+            .returning(['count', 'window_start'])
+            .executeTakeFirstOrThrow();
+          return { count: num(row.count), resetAt: num(row.window_start) + windowMs };
+        }),
+      deleteExpired: (now) =>
+        run(async () => {
+          const result = await db
+            .deleteFrom('rate_limits')
+            .where('window_start', '<=', now)
+            .executeTakeFirst();
+          return num(result.numDeletedRows);
+        }),
     },
 
     secrets: {

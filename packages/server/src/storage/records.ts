@@ -41,6 +41,20 @@ export interface SessionRecord {
   /** When the user last passed user verification in this session (for step-up). */
   verifiedAt: number;
   userAgent: string | null;
+  /** 'recovery' sessions come from a recovery code and may only enrol a passkey and manage codes. */
+  kind: SessionKind;
+}
+
+export type SessionKind = 'standard' | 'recovery';
+
+export interface RecoveryCodeRecord {
+  id: string;
+  userId: string;
+  /** scrypt(code, salt): codes are never stored in the clear. */
+  codeHash: Uint8Array;
+  salt: Uint8Array;
+  createdAt: number;
+  usedAt: number | null;
 }
 
 export interface AuditEvent {

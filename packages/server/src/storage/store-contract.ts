@@ -139,6 +139,7 @@ export function describeStoreContract(
         lastSeenAt: 1_000,
         verifiedAt: 1_000,
         userAgent: 'test',
+        kind: 'standard' as const,
       };
       await store.sessions.create(session);
       expect(await store.sessions.findByTokenHash(tokenHash, 2_000)).toEqual({ session, user });
@@ -165,6 +166,7 @@ export function describeStoreContract(
         lastSeenAt: 1,
         verifiedAt: 0,
         userAgent: null,
+        kind: 'recovery',
       });
       expect(await store.sessions.deleteByTokenHash(tokenHash)).toBe(true);
       expect(await store.sessions.deleteByTokenHash(tokenHash)).toBe(false);
@@ -216,6 +218,136 @@ export function describeStoreContract(
       expect(
         (await store.audit.list({ limit: 10, userId: user.id, type: 'sign_in' }))[0],
       ).toMatchObject({ ip: '127.0.0.1', userAgent: 'ua', detail: null });
+    });
+
+    it('renames and deletes only the owner’s credentials; a deleted credential ends its sessions', async () => {
+      const owner = newUser();
+      const other = newUser();
+      await store.users.create(owner);
+      await store.users.create(other);
+      const credential = newCredential(owner.id);
+      await store.credentials.create(credential);
+      const tokenHash = new Uint8Array(randomBytes(32));
+      await store.sessions.create({
+        id: `s-${n++}`,
+        userId: owner.id,
+        tokenHash,
+        credentialId: credential.id,
+        createdAt: 1,
+        expiresAt: 10_000,
+        lastSeenAt: 1,
+        verifiedAt: 1,
+        userAgent: null,
+        kind: 'standard',
+      });
+      expect(await store.credentials.rename(other.id, credential.id, 'stolen')).toBe(false);
+      expect(await store.credentials.delete(other.id, credential.id)).toBe(false);
+      expect(await store.credentials.rename(owner.id, credential.id, 'Laptop')).toBe(true);
+      expect((await store.credentials.findById(credential.id))?.name).toBe('Laptop');
+      expect(await store.credentials.countByUser(owner.id)).toBe(1);
+      expect(await store.credentials.delete(owner.id, credential.id)).toBe(true);
+      expect(await store.credentials.countByUser(owner.id)).toBe(0);
+      expect(await store.sessions.findByTokenHash(tokenHash, 2)).toBeNull();
+    });
+
+    it('lists, ends and marks a user’s sessions, never another user’s', async () => {
+      const user = newUser();
+      const other = newUser();
+      await store.users.create(user);
+      await store.users.create(other);
+      const make = async (userId: string, createdAt: number, expiresAt = 10_000) => {
+        const id = `s-${n++}-${randomBytes(3).toString('hex')}`;
+        await store.sessions.create({
+          id,
+          userId,
+          tokenHash: new Uint8Array(randomBytes(32)),
+          credentialId: null,
+          createdAt,
+          expiresAt,
+          lastSeenAt: createdAt,
+          verifiedAt: 0,
+          userAgent: 'ua',
+          kind: 'standard',
+        });
+        return id;
+      };
+      const a = await make(user.id, 1);
+      const b = await make(user.id, 2);
+      const c = await make(user.id, 3);
+      await make(user.id, 4, 50); // expired at now=100
+      const foreign = await make(other.id, 5);
+      expect((await store.sessions.listByUser(user.id, 100)).map((x) => x.id)).toEqual([c, b, a]);
+      expect(await store.sessions.deleteById(user.id, foreign)).toBe(false);
+      expect(await store.sessions.deleteById(user.id, b)).toBe(true);
+      await store.sessions.markVerified(a, 77);
+      expect(
+        (await store.sessions.listByUser(user.id, 100)).find((x) => x.id === a)?.verifiedAt,
+      ).toBe(77);
+      expect(await store.sessions.deleteOthers(user.id, a)).toBe(2);
+      expect((await store.sessions.listByUser(user.id, 100)).map((x) => x.id)).toEqual([a]);
+      expect((await store.sessions.listByUser(other.id, 100)).map((x) => x.id)).toEqual([foreign]);
+    });
+
+    it('replaces recovery code sets and consumes a code exactly once under concurrency', async () => {
+      const user = newUser();
+      await store.users.create(user);
+      const code = (i: number) => ({
+        id: `rc-${n}-${i}-${randomBytes(3).toString('hex')}`,
+        userId: user.id,
+        codeHash: new Uint8Array(randomBytes(32)),
+        salt: new Uint8Array(16),
+        createdAt: 1,
+        usedAt: null,
+      });
+      const first = [code(1), code(2)];
+      await store.recoveryCodes.replace(user.id, first);
+      expect((await store.recoveryCodes.listUnused(user.id)).map((c) => c.id).sort()).toEqual(
+        first.map((c) => c.id).sort(),
+      );
+      const second = [code(3), code(4), code(5)];
+      await store.recoveryCodes.replace(user.id, second);
+      expect((await store.recoveryCodes.listUnused(user.id)).map((c) => c.id).sort()).toEqual(
+        second.map((c) => c.id).sort(),
+      );
+      expect(await store.recoveryCodes.consume(first[0]?.id as string, 2)).toBe(false);
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => store.recoveryCodes.consume(second[0]?.id as string, 3)),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await store.recoveryCodes.listUnused(user.id)).toHaveLength(2);
+    });
+
+    it('counts rate-limit hits atomically per window', async () => {
+      const key = `k-${randomBytes(4).toString('hex')}`;
+      const hits = await Promise.all(
+        Array.from({ length: 10 }, () => store.rateLimits.hit(key, 1_000, 5_000)),
+      );
+      expect(hits.map((h) => h.count).sort((x, y) => x - y)).toEqual([
+        1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+      ]);
+      expect(hits[0]?.resetAt).toBe(6_000);
+      expect((await store.rateLimits.hit(key, 1_000, 5_999)).count).toBe(11);
+      // A new window starts from 1.
+      expect(await store.rateLimits.hit(key, 1_000, 6_000)).toEqual({ count: 1, resetAt: 7_000 });
+      expect(await store.rateLimits.deleteExpired(10_000)).toBeGreaterThanOrEqual(1);
+    });
+
+    it('serialises writers on one user with lock() inside transactions', async () => {
+      const user = newUser();
+      await store.users.create(user);
+      await store.credentials.create(newCredential(user.id));
+      await store.credentials.create(newCredential(user.id));
+      // Two concurrent "delete one unless it is the last" transactions must leave one credential.
+      const guardedDelete = (id: Uint8Array) =>
+        store.transaction(async (tx) => {
+          await tx.users.lock(user.id);
+          if ((await tx.credentials.countByUser(user.id)) <= 1) return false;
+          return tx.credentials.delete(user.id, id);
+        });
+      const ids = (await store.credentials.listByUser(user.id)).map((c) => c.id);
+      const results = await Promise.all(ids.map((id) => guardedDelete(id)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await store.credentials.countByUser(user.id)).toBe(1);
     });
 
     it('answers ping', async () => {

@@ -1,6 +1,7 @@
 import type {
   AuditEvent,
   CredentialRecord,
+  RecoveryCodeRecord,
   SessionRecord,
   StoredAuditEvent,
   UserRecord,
@@ -16,6 +17,11 @@ export interface UserStore {
   findById(id: string): Promise<UserRecord | null>;
   findByUsername(username: string): Promise<UserRecord | null>;
   count(): Promise<number>;
+  /**
+   * Inside a transaction: serialises writers that act on one user's rows (the last-passkey guard,
+   * the passkey limit). PostgreSQL locks the user row; SQLite's write transaction already does.
+   */
+  lock(id: string): Promise<void>;
 }
 
 export interface CredentialStore {
@@ -34,6 +40,11 @@ export interface CredentialStore {
     backedUp: boolean;
     at: number;
   }): Promise<boolean>;
+  countByUser(userId: string): Promise<number>;
+  /** Acts only on a credential of this user; false when there is none. */
+  rename(userId: string, id: Uint8Array, name: string): Promise<boolean>;
+  /** Acts only on a credential of this user; sessions it signed in end with it. */
+  delete(userId: string, id: Uint8Array): Promise<boolean>;
   count(): Promise<number>;
 }
 
@@ -46,6 +57,12 @@ export interface SessionStore {
   ): Promise<{ session: SessionRecord; user: UserRecord } | null>;
   touch(id: string, at: number): Promise<void>;
   deleteByTokenHash(tokenHash: Uint8Array): Promise<boolean>;
+  listByUser(userId: string, now: number): Promise<SessionRecord[]>;
+  /** Acts only on a session of this user; false when there is none. */
+  deleteById(userId: string, id: string): Promise<boolean>;
+  /** Ends every session of the user except `keepId`; returns how many ended. */
+  deleteOthers(userId: string, keepId: string): Promise<number>;
+  markVerified(id: string, at: number): Promise<void>;
   deleteExpired(now: number): Promise<number>;
   count(): Promise<number>;
 }
@@ -59,6 +76,23 @@ export interface ChallengeStore {
   consume(nonce: Uint8Array, expiresAt: number): Promise<boolean>;
   deleteExpired(now: number): Promise<number>;
   count(): Promise<number>;
+}
+
+export interface RecoveryCodeStore {
+  /** Replaces the user's whole set: the old codes stop working in the same transaction. */
+  replace(userId: string, codes: RecoveryCodeRecord[]): Promise<void>;
+  listUnused(userId: string): Promise<RecoveryCodeRecord[]>;
+  /** Atomically marks one code used; of concurrent calls exactly one returns true. */
+  consume(id: string, at: number): Promise<boolean>;
+}
+
+export interface RateLimitStore {
+  /**
+   * Counts one hit on `key` in a fixed window of `windowMs`, atomically (shared by all nodes),
+   * and returns the count so far in the window and when the window ends.
+   */
+  hit(key: string, windowMs: number, now: number): Promise<{ count: number; resetAt: number }>;
+  deleteExpired(now: number): Promise<number>;
 }
 
 export interface SecretStore {
@@ -78,6 +112,8 @@ export interface Store {
   challenges: ChallengeStore;
   secrets: SecretStore;
   audit: AuditStore;
+  recoveryCodes: RecoveryCodeStore;
+  rateLimits: RateLimitStore;
   /** Runs `fn` in one write transaction: all of it commits, or none of it. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /** Resolves when the database answers a trivial query. */

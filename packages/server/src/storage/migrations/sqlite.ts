@@ -75,4 +75,27 @@ export const sqliteMigrations: Migration[] = [
       CREATE INDEX audit_events_at ON audit_events(at);
     `,
   },
+  {
+    version: 2,
+    name: 'passkey lifecycle: recovery codes, recovery sessions, rate limits',
+    sql: `
+      ALTER TABLE sessions ADD COLUMN kind TEXT NOT NULL DEFAULT 'standard';
+
+      CREATE TABLE recovery_codes (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        code_hash BLOB NOT NULL,
+        salt BLOB NOT NULL,
+        created_at INTEGER NOT NULL,
+        used_at INTEGER
+      ) STRICT;
+      CREATE INDEX recovery_codes_user_id ON recovery_codes(user_id);
+
+      CREATE TABLE rate_limits (
+        key TEXT PRIMARY KEY,
+        window_start INTEGER NOT NULL,
+        count INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];

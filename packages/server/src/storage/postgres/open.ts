@@ -51,7 +51,7 @@ export async function openKyselyPostgres(
   const kysely = new Kysely<Database>({ dialect });
   try {
     const migration = await migratePostgres(kysely, migrate);
-    const hooks = { translateError: translatePostgresError };
+    const hooks = { translateError: translatePostgresError, rowLocks: true };
     const root = {
       transaction: <T>(fn: (tx: Store) => Promise<T>): Promise<T> =>
         kysely

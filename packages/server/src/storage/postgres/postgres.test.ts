@@ -2,6 +2,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase, POSTGRES_URL } from '../../../../../test/helpers/postgres.js';
+import { postgresMigrations } from '../migrations/postgres.js';
 import { describeStoreContract } from '../store-contract.js';
 import { openKyselyPostgres, openPostgresStore } from './open.js';
 
@@ -35,7 +36,12 @@ describe.skipIf(POSTGRES_URL === undefined)('real PostgreSQL', () => {
         openPostgresStore(db.url, { poolSize: 2, timeoutMs: 5_000, migrate: true }),
       ),
     );
-    expect(opened.map((o) => o.migration.applied.length).sort()).toEqual([0, 0, 0, 1]);
+    expect(opened.map((o) => o.migration.applied.length).sort()).toEqual([
+      0,
+      0,
+      0,
+      postgresMigrations.length,
+    ]);
     await Promise.all(opened.map((o) => o.store.close()));
     await db.drop();
   });

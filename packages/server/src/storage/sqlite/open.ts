@@ -32,7 +32,7 @@ export function openSqliteStore(
     db.pragma('foreign_keys = ON');
     const migration = migrateSqlite(db, opts.migrate ?? true);
     const kysely = new Kysely<Database>({ dialect: new PasskiSqliteDialect(db) });
-    const hooks = { translateError: translateSqliteError };
+    const hooks = { translateError: translateSqliteError, rowLocks: false };
     const root = {
       transaction: <T>(fn: (tx: Store) => Promise<T>): Promise<T> =>
         kysely.transaction().execute((trx) => fn(createKyselyStore(trx, hooks, null))),

@@ -1,0 +1,62 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Authenticator provider names and icons by AAGUID, from the community-maintained passkey
+ * authenticator AAGUID list (passkeydeveloper/passkey-authenticator-aaguids), shipped as
+ * `packages/server/data/aaguids.json`. `passki aaguids update` fetches a newer copy, which
+ * `PASSKI_AAGUID_FILE` can point at.
+ */
+export interface Provider {
+  name: string;
+  /** `data:image/...` URIs, or null for the generic icon. */
+  iconLight: string | null;
+  iconDark: string | null;
+}
+
+interface Entry {
+  name?: unknown;
+  icon_light?: unknown;
+  icon_dark?: unknown;
+}
+
+export const UNKNOWN_PROVIDER: Provider = { name: 'Passkey', iconLight: null, iconDark: null };
+
+/** Only inline raster or SVG images: an <img> cannot run script, and CSP allows `data:` images. */
+const ICON = /^data:image\/(svg\+xml|png|webp|jpeg);base64,[A-Za-z0-9+/=]+$/;
+
+export function parseAaguidList(json: string): Map<string, Provider> {
+  const parsed = JSON.parse(json) as Record<string, Entry>;
+  const providers = new Map<string, Provider>();
+  if (typeof parsed !== 'object' || parsed === null) return providers;
+  for (const [aaguid, entry] of Object.entries(parsed)) {
+    if (typeof entry?.name !== 'string' || !/^[0-9a-f-]{36}$/i.test(aaguid)) continue;
+    const icon = (value: unknown): string | null =>
+      typeof value === 'string' && ICON.test(value) ? value : null;
+    providers.set(aaguid.toLowerCase(), {
+      name: entry.name.slice(0, 100),
+      iconLight: icon(entry.icon_light),
+      iconDark: icon(entry.icon_dark) ?? icon(entry.icon_light),
+    });
+  }
+  return providers;
+}
+
+/** The shipped list, next to the bundle (dist/) or the sources (src/account/). */
+export function shippedAaguidFile(): string | null {
+  for (const candidate of ['../data/aaguids.json', '../../data/aaguids.json']) {
+    const path = fileURLToPath(new URL(candidate, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  return null;
+}
+
+export function createProviderLookup(file: string | null): (aaguid: string) => Provider {
+  let providers: Map<string, Provider> | null = null;
+  return (aaguid) => {
+    if (providers === null) {
+      providers = file === null ? new Map() : parseAaguidList(readFileSync(file, 'utf8'));
+    }
+    return providers.get(aaguid.toLowerCase()) ?? UNKNOWN_PROVIDER;
+  };
+}
