@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { COMMUNITY_AAGUID_URL, updateAaguidList } from './account/aaguids-update.js';
 import { ConfigError, loadConfig, SETTINGS } from './config/config.js';
 import { startServer } from './server.js';
 import { openStore } from './storage/open.js';
@@ -8,6 +9,9 @@ const USAGE = `Usage: passki <command> [--help]
 Commands:
   start     Run the server (HTTP API, hosted pages); migrates the database first
   migrate   Apply pending database migrations and exit
+  aaguids update [--out FILE] [--url URL]
+            Download the community passkey AAGUID list (authenticator names and icons);
+            then set PASSKI_AAGUID_FILE to FILE (default ./data/aaguids.json)
 `;
 
 function startHelp(): string {
@@ -23,7 +27,11 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { help: { type: 'boolean', short: 'h' } },
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      out: { type: 'string' },
+      url: { type: 'string' },
+    },
   });
   const command = positionals[0];
   if (command === undefined) {
@@ -36,6 +44,17 @@ async function main(argv: string[]): Promise<number> {
   }
   if (values.help) {
     process.stdout.write(USAGE);
+    return 0;
+  }
+
+  if (command === 'aaguids' && positionals[1] === 'update') {
+    const result = await updateAaguidList({
+      url: values.url ?? COMMUNITY_AAGUID_URL,
+      out: values.out ?? './data/aaguids.json',
+    });
+    process.stdout.write(
+      `Wrote ${result.providers} authenticators to ${result.path}.\nStart Passki with PASSKI_AAGUID_FILE=${result.path} to use it.\n`,
+    );
     return 0;
   }
 
