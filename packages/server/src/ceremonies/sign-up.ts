@@ -89,6 +89,10 @@ export async function finishSignUp(
       // §7.1 step 29: the account comes from our own state (the challenge), never the request.
       userHandle: fromBase64Url(opened.context.userHandle) as Uint8Array,
       createdAt: now,
+      externalId: null,
+      disabledAt: null,
+      publicMetadata: {},
+      privateMetadata: {},
     };
     const session = newSession(
       {

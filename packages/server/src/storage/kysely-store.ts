@@ -1,10 +1,14 @@
 import { type Generated, type Kysely, sql, type Transaction } from 'kysely';
 import type {
+  ApiKeyRecord,
   AuditEvent,
   CredentialDeviceType,
   CredentialRecord,
+  OneTimeTokenPurpose,
+  OneTimeTokenRecord,
   RecoveryCodeRecord,
   SessionRecord,
+  SigningKeyRecord,
   StoredAuditEvent,
   UserRecord,
 } from './records.js';
@@ -18,6 +22,10 @@ export interface Database {
     display_name: string;
     user_handle: Uint8Array;
     created_at: number;
+    external_id: string | null;
+    disabled_at: number | null;
+    public_metadata: string;
+    private_metadata: string;
   };
   credentials: {
     id: Uint8Array;
@@ -56,6 +64,32 @@ export interface Database {
     used_at: number | null;
   };
   rate_limits: { key: string; window_start: number; count: number };
+  api_keys: {
+    id: string;
+    secret_hash: Uint8Array;
+    name: string;
+    created_at: number;
+    last_used_at: number | null;
+    revoked_at: number | null;
+  };
+  signing_keys: {
+    kid: string;
+    alg: string;
+    public_jwk: string;
+    private_key: Uint8Array;
+    created_at: number;
+    retire_at: number | null;
+  };
+  one_time_tokens: {
+    token_hash: Uint8Array;
+    purpose: string;
+    user_id: string;
+    credential_id: Uint8Array | null;
+    user_verified: number;
+    created_at: number;
+    expires_at: number;
+    used_at: number | null;
+  };
   used_challenges: { nonce: Uint8Array; expires_at: number };
   server_secrets: { name: string; value: Uint8Array; created_at: number };
   audit_events: {
@@ -90,6 +124,45 @@ function toUser(row: Database['users']): UserRecord {
     displayName: row.display_name,
     userHandle: bytes(row.user_handle),
     createdAt: num(row.created_at),
+    externalId: row.external_id,
+    disabledAt: row.disabled_at === null ? null : num(row.disabled_at),
+    publicMetadata: JSON.parse(row.public_metadata) as Record<string, unknown>,
+    privateMetadata: JSON.parse(row.private_metadata) as Record<string, unknown>,
+  };
+}
+
+function toApiKey(row: Database['api_keys']): ApiKeyRecord {
+  return {
+    id: row.id,
+    secretHash: bytes(row.secret_hash),
+    name: row.name,
+    createdAt: num(row.created_at),
+    lastUsedAt: row.last_used_at === null ? null : num(row.last_used_at),
+    revokedAt: row.revoked_at === null ? null : num(row.revoked_at),
+  };
+}
+
+function toSigningKey(row: Database['signing_keys']): SigningKeyRecord {
+  return {
+    kid: row.kid,
+    alg: 'ES256',
+    publicJwk: JSON.parse(row.public_jwk) as Record<string, string>,
+    privateKey: bytes(row.private_key),
+    createdAt: num(row.created_at),
+    retireAt: row.retire_at === null ? null : num(row.retire_at),
+  };
+}
+
+function toOneTimeToken(row: Database['one_time_tokens']): OneTimeTokenRecord {
+  return {
+    tokenHash: bytes(row.token_hash),
+    purpose: row.purpose as OneTimeTokenPurpose,
+    userId: row.user_id,
+    credentialId: row.credential_id === null ? null : bytes(row.credential_id),
+    userVerified: Boolean(row.user_verified),
+    createdAt: num(row.created_at),
+    expiresAt: num(row.expires_at),
+    usedAt: row.used_at === null ? null : num(row.used_at),
   };
 }
 
@@ -179,6 +252,10 @@ export function createKyselyStore(
               display_name: user.displayName,
               user_handle: buf(user.userHandle),
               created_at: user.createdAt,
+              external_id: user.externalId,
+              disabled_at: user.disabledAt,
+              public_metadata: JSON.stringify(user.publicMetadata),
+              private_metadata: JSON.stringify(user.privateMetadata),
             })
             .execute();
         }),
@@ -206,6 +283,54 @@ export function createKyselyStore(
           if (hooks.rowLocks) {
             await db.selectFrom('users').select('id').where('id', '=', id).forUpdate().execute();
           }
+        }),
+      findByExternalId: (externalId) =>
+        run(async () => {
+          const row = await db
+            .selectFrom('users')
+            .selectAll()
+            .where('external_id', '=', externalId)
+            .executeTakeFirst();
+          return row ? toUser(row) : null;
+        }),
+      update: (id, patch) =>
+        run(async () => {
+          const set: Partial<Database['users']> = {};
+          if (patch.displayName !== undefined) set.display_name = patch.displayName;
+          if (patch.externalId !== undefined) set.external_id = patch.externalId;
+          if (patch.disabledAt !== undefined) set.disabled_at = patch.disabledAt;
+          if (patch.publicMetadata !== undefined)
+            set.public_metadata = JSON.stringify(patch.publicMetadata);
+          if (patch.privateMetadata !== undefined)
+            set.private_metadata = JSON.stringify(patch.privateMetadata);
+          if (Object.keys(set).length > 0)
+            await db.updateTable('users').set(set).where('id', '=', id).execute();
+          const row = await db
+            .selectFrom('users')
+            .selectAll()
+            .where('id', '=', id)
+            .executeTakeFirst();
+          return row ? toUser(row) : null;
+        }),
+      delete: (id) =>
+        run(async () => {
+          const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+          return num(result.numDeletedRows) === 1;
+        }),
+      list: (opts) =>
+        run(async () => {
+          let query = db.selectFrom('users').selectAll().orderBy('id').limit(opts.limit);
+          if (opts.cursor !== undefined) query = query.where('id', '>', opts.cursor);
+          if (opts.query !== undefined && opts.query.length > 0) {
+            const prefix = opts.query.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`);
+            query = query.where((eb) =>
+              eb.or([
+                eb('username', 'like', sql<string>`${`${prefix}%`} ESCAPE '\\'`),
+                eb('external_id', '=', opts.query as string),
+              ]),
+            );
+          }
+          return (await query.execute()).map(toUser);
         }),
     },
 
@@ -332,9 +457,14 @@ export function createKyselyStore(
               'users.display_name',
               'users.user_handle',
               'users.created_at as user_created_at',
+              'users.external_id',
+              'users.disabled_at',
+              'users.public_metadata',
+              'users.private_metadata',
             ])
             .where('sessions.token_hash', '=', buf(tokenHash))
             .where('sessions.expires_at', '>', now)
+            .where('users.disabled_at', 'is', null)
             .executeTakeFirst();
           if (!row) return null;
           return {
@@ -345,6 +475,10 @@ export function createKyselyStore(
               display_name: row.display_name,
               user_handle: row.user_handle,
               created_at: row.user_created_at,
+              external_id: row.external_id,
+              disabled_at: row.disabled_at,
+              public_metadata: row.public_metadata,
+              private_metadata: row.private_metadata,
             }),
           };
         }),
@@ -386,6 +520,14 @@ export function createKyselyStore(
             .deleteFrom('sessions')
             .where('user_id', '=', userId)
             .where('id', '!=', keepId)
+            .executeTakeFirst();
+          return num(result.numDeletedRows);
+        }),
+      deleteByUser: (userId) =>
+        run(async () => {
+          const result = await db
+            .deleteFrom('sessions')
+            .where('user_id', '=', userId)
             .executeTakeFirst();
           return num(result.numDeletedRows);
         }),
@@ -490,6 +632,151 @@ export function createKyselyStore(
           const result = await db
             .deleteFrom('rate_limits')
             .where('window_start', '<=', now)
+            .executeTakeFirst();
+          return num(result.numDeletedRows);
+        }),
+    },
+
+    apiKeys: {
+      create: (key) =>
+        run(async () => {
+          await db
+            .insertInto('api_keys')
+            .values({
+              id: key.id,
+              secret_hash: buf(key.secretHash),
+              name: key.name,
+              created_at: key.createdAt,
+              last_used_at: key.lastUsedAt,
+              revoked_at: key.revokedAt,
+            })
+            .execute();
+        }),
+      findById: (id) =>
+        run(async () => {
+          const row = await db
+            .selectFrom('api_keys')
+            .selectAll()
+            .where('id', '=', id)
+            .executeTakeFirst();
+          return row ? toApiKey(row) : null;
+        }),
+      list: () =>
+        run(async () =>
+          (await db.selectFrom('api_keys').selectAll().orderBy('created_at').execute()).map(
+            toApiKey,
+          ),
+        ),
+      touch: (id, at) =>
+        run(async () => {
+          await db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute();
+        }),
+      revoke: (id, at) =>
+        run(async () => {
+          const result = await db
+            .updateTable('api_keys')
+            .set({ revoked_at: at })
+            .where('id', '=', id)
+            .where('revoked_at', 'is', null)
+            .executeTakeFirst();
+          return num(result.numUpdatedRows) === 1;
+        }),
+    },
+
+    signingKeys: {
+      create: (key) =>
+        run(async () => {
+          await db
+            .insertInto('signing_keys')
+            .values({
+              kid: key.kid,
+              alg: key.alg,
+              public_jwk: JSON.stringify(key.publicJwk),
+              private_key: buf(key.privateKey),
+              created_at: key.createdAt,
+              retire_at: key.retireAt,
+            })
+            .execute();
+        }),
+      listPublished: (now) =>
+        run(async () => {
+          const rows = await db
+            .selectFrom('signing_keys')
+            .selectAll()
+            .where((eb) => eb.or([eb('retire_at', 'is', null), eb('retire_at', '>', now)]))
+            .orderBy('created_at', 'desc')
+            .orderBy('kid', 'desc')
+            .execute();
+          return rows.map(toSigningKey);
+        }),
+      retireOthers: (keepKid, retireAt) =>
+        run(async () => {
+          const result = await db
+            .updateTable('signing_keys')
+            .set({ retire_at: retireAt })
+            .where('kid', '!=', keepKid)
+            .where('retire_at', 'is', null)
+            .executeTakeFirst();
+          return num(result.numUpdatedRows);
+        }),
+      deleteRetired: (now) =>
+        run(async () => {
+          const result = await db
+            .deleteFrom('signing_keys')
+            .where('retire_at', '<=', now)
+            .executeTakeFirst();
+          return num(result.numDeletedRows);
+        }),
+    },
+
+    oneTimeTokens: {
+      create: (t) =>
+        run(async () => {
+          await db
+            .insertInto('one_time_tokens')
+            .values({
+              token_hash: buf(t.tokenHash),
+              purpose: t.purpose,
+              user_id: t.userId,
+              credential_id: t.credentialId === null ? null : buf(t.credentialId),
+              user_verified: t.userVerified ? 1 : 0,
+              created_at: t.createdAt,
+              expires_at: t.expiresAt,
+              used_at: t.usedAt,
+            })
+            .execute();
+        }),
+      peek: (tokenHash, purpose, now) =>
+        run(async () => {
+          const row = await db
+            .selectFrom('one_time_tokens')
+            .selectAll()
+            .where('token_hash', '=', buf(tokenHash))
+            .where('purpose', '=', purpose)
+            .where('used_at', 'is', null)
+            .where('expires_at', '>', now)
+            .executeTakeFirst();
+          return row ? toOneTimeToken(row) : null;
+        }),
+      consume: (tokenHash, purpose, now) =>
+        run(async () => {
+          // One statement: the row is claimed and read at once, so two redemptions cannot both win.
+          const row = await db
+            .updateTable('one_time_tokens')
+            .set({ used_at: now })
+            .where('token_hash', '=', buf(tokenHash))
+            .where('purpose', '=', purpose)
+            .where('used_at', 'is', null)
+            .where('expires_at', '>', now)
+            .returningAll()
+            .executeTakeFirst();
+          return row ? toOneTimeToken(row) : null;
+        }),
+      deleteExpired: (now) =>
+        run(async () => {
+          const result = await db
+            .deleteFrom('one_time_tokens')
+            .where('expires_at', '<=', now)
             .executeTakeFirst();
           return num(result.numDeletedRows);
         }),

@@ -7,6 +7,14 @@ export interface UserRecord {
   /** WebAuthn user handle (§5.4.3): random, never derived from the username. */
   userHandle: Uint8Array;
   createdAt: number;
+  /** The host app's own id for this user (mode 2: passkeys added to an existing account system). */
+  externalId: string | null;
+  /** Disabled users cannot sign in or mint tokens; their sessions are ended when disabled. */
+  disabledAt: number | null;
+  /** Goes into session JWTs. */
+  publicMetadata: Record<string, unknown>;
+  /** Never leaves the admin API. */
+  privateMetadata: Record<string, unknown>;
 }
 
 export type CredentialDeviceType = 'singleDevice' | 'multiDevice';
@@ -74,7 +82,7 @@ export interface StoredAuditEvent extends Required<AuditEvent> {
 
 /** Raised by a store when a uniqueness rule rejects a write; `field` names the rule. */
 export class UniqueViolation extends Error {
-  readonly field: 'username' | 'user_handle' | 'credential_id' | 'other';
+  readonly field: 'username' | 'user_handle' | 'credential_id' | 'external_id' | 'other';
   constructor(field: UniqueViolation['field'], opts?: { cause?: unknown }) {
     super(`unique constraint violated: ${field}`, opts);
     this.name = 'UniqueViolation';
@@ -88,4 +96,41 @@ export class DatabaseUnavailable extends Error {
     super('database unavailable', opts);
     this.name = 'DatabaseUnavailable';
   }
+}
+
+export interface ApiKeyRecord {
+  /** Public part of the key, shown in lists (e.g. `pk_7Hq2...`). */
+  id: string;
+  /** SHA-256 of the secret part; the key is 256-bit random, so a fast hash is enough. */
+  secretHash: Uint8Array;
+  name: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+export interface SigningKeyRecord {
+  kid: string;
+  alg: 'ES256';
+  /** The public JWK (kty, crv, x, y), as published in the JWKS. */
+  publicJwk: Record<string, string>;
+  /** PKCS#8 DER, or its AES-256-GCM encryption when a key-encryption key is configured. */
+  privateKey: Uint8Array;
+  createdAt: number;
+  /** Set when a newer key replaces it: published until then, so tokens it signed still verify. */
+  retireAt: number | null;
+}
+
+export type OneTimeTokenPurpose = 'sign_in' | 'enrollment' | 'sign_in_result';
+
+export interface OneTimeTokenRecord {
+  /** SHA-256 of the token; the token itself is shown once and never stored. */
+  tokenHash: Uint8Array;
+  purpose: OneTimeTokenPurpose;
+  userId: string;
+  credentialId: Uint8Array | null;
+  userVerified: boolean;
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
 }

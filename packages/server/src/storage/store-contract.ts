@@ -26,6 +26,10 @@ export function describeStoreContract(
       displayName: 'Name',
       userHandle: new Uint8Array(randomBytes(32)),
       createdAt: 1_000,
+      externalId: null,
+      disabledAt: null,
+      publicMetadata: {},
+      privateMetadata: {},
     });
     const newCredential = (userId: string, signCount = 0): CredentialRecord => ({
       id: new Uint8Array(randomBytes(32)),
@@ -348,6 +352,165 @@ export function describeStoreContract(
       const results = await Promise.all(ids.map((id) => guardedDelete(id)));
       expect(results.filter(Boolean)).toHaveLength(1);
       expect(await store.credentials.countByUser(user.id)).toBe(1);
+    });
+
+    it('updates, finds by external id, lists with a cursor and search, and deletes users with their rows', async () => {
+      const user = { ...newUser(), externalId: `ext-${randomBytes(4).toString('hex')}` };
+      await store.users.create(user);
+      expect(await store.users.findByExternalId(user.externalId)).toEqual(user);
+      const updated = await store.users.update(user.id, {
+        displayName: 'New',
+        publicMetadata: { plan: 'pro' },
+        privateMetadata: { note: 'x' },
+      });
+      expect(updated).toMatchObject({
+        displayName: 'New',
+        publicMetadata: { plan: 'pro' },
+        privateMetadata: { note: 'x' },
+        username: user.username,
+      });
+      expect(await store.users.update('missing', { displayName: 'x' })).toBeNull();
+      const clash = { ...newUser(), externalId: null as string | null };
+      await store.users.create(clash);
+      await expect(
+        store.users.update(clash.id, { externalId: user.externalId }),
+      ).rejects.toMatchObject({ field: 'external_id' });
+      // Many users may have no external id.
+      await store.users.create({ ...newUser(), externalId: null });
+
+      const found = await store.users.list({ limit: 10, query: user.username.slice(0, 12) });
+      expect(found.map((u) => u.id)).toContain(user.id);
+      expect(
+        (await store.users.list({ limit: 10, query: user.externalId })).map((u) => u.id),
+      ).toEqual([user.id]);
+      expect(await store.users.list({ limit: 10, query: '%' })).toEqual([]);
+      const all: string[] = [];
+      let cursor: string | undefined;
+      for (;;) {
+        const page = await store.users.list({ limit: 2, ...(cursor ? { cursor } : {}) });
+        all.push(...page.map((u) => u.id));
+        if (page.length < 2) break;
+        cursor = page[page.length - 1]?.id;
+      }
+      expect(new Set(all).size).toBe(all.length);
+      expect(all.length).toBe(await store.users.count());
+
+      const credential = newCredential(user.id);
+      await store.credentials.create(credential);
+      expect(await store.users.delete(user.id)).toBe(true);
+      expect(await store.users.findById(user.id)).toBeNull();
+      expect(await store.credentials.findById(credential.id)).toBeNull();
+      expect(await store.users.delete(user.id)).toBe(false);
+    });
+
+    it('hides the sessions of disabled users and ends all of a user’s sessions', async () => {
+      const user = newUser();
+      await store.users.create(user);
+      const tokenHash = new Uint8Array(randomBytes(32));
+      await store.sessions.create({
+        id: `s-${n++}`,
+        userId: user.id,
+        tokenHash,
+        credentialId: null,
+        createdAt: 1,
+        expiresAt: 10_000,
+        lastSeenAt: 1,
+        verifiedAt: 1,
+        userAgent: null,
+        kind: 'standard',
+      });
+      await store.users.update(user.id, { disabledAt: 5 });
+      expect(await store.sessions.findByTokenHash(tokenHash, 10)).toBeNull();
+      await store.users.update(user.id, { disabledAt: null });
+      expect(await store.sessions.findByTokenHash(tokenHash, 10)).not.toBeNull();
+      expect(await store.sessions.deleteByUser(user.id)).toBe(1);
+      expect(await store.sessions.findByTokenHash(tokenHash, 10)).toBeNull();
+    });
+
+    it('stores API keys, records use and revokes them once', async () => {
+      const key = {
+        id: `pk_${randomBytes(6).toString('hex')}`,
+        secretHash: new Uint8Array(randomBytes(32)),
+        name: 'ci',
+        createdAt: 1,
+        lastUsedAt: null,
+        revokedAt: null,
+      };
+      await store.apiKeys.create(key);
+      expect(await store.apiKeys.findById(key.id)).toEqual(key);
+      await store.apiKeys.touch(key.id, 5);
+      expect((await store.apiKeys.findById(key.id))?.lastUsedAt).toBe(5);
+      expect(await store.apiKeys.revoke(key.id, 6)).toBe(true);
+      expect(await store.apiKeys.revoke(key.id, 7)).toBe(false);
+      expect((await store.apiKeys.findById(key.id))?.revokedAt).toBe(6);
+      expect((await store.apiKeys.list()).map((k) => k.id)).toContain(key.id);
+    });
+
+    it('publishes signing keys until their retirement', async () => {
+      const key = (kid: string, createdAt: number) => ({
+        kid,
+        alg: 'ES256' as const,
+        publicJwk: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' },
+        privateKey: new Uint8Array([1, 2]),
+        createdAt,
+        retireAt: null,
+      });
+      const tag = randomBytes(4).toString('hex');
+      await store.signingKeys.create(key(`old-${tag}`, 1_000));
+      await store.signingKeys.create(key(`new-${tag}`, 2_000));
+      const published = (await store.signingKeys.listPublished(3_000)).filter((k) =>
+        k.kid.endsWith(tag),
+      );
+      expect(published.map((k) => k.kid)).toEqual([`new-${tag}`, `old-${tag}`]);
+      expect(await store.signingKeys.retireOthers(`new-${tag}`, 4_000)).toBeGreaterThanOrEqual(1);
+      expect((await store.signingKeys.listPublished(3_999)).map((k) => k.kid)).toContain(
+        `old-${tag}`,
+      );
+      expect((await store.signingKeys.listPublished(4_000)).map((k) => k.kid)).not.toContain(
+        `old-${tag}`,
+      );
+      expect(await store.signingKeys.deleteRetired(4_000)).toBeGreaterThanOrEqual(1);
+      expect((await store.signingKeys.listPublished(5_000)).map((k) => k.kid)).toContain(
+        `new-${tag}`,
+      );
+    });
+
+    it('uses one-time tokens once, only for their purpose, only before they expire', async () => {
+      const user = newUser();
+      await store.users.create(user);
+      const token = (purpose: 'sign_in' | 'enrollment' | 'sign_in_result', expiresAt = 10_000) => ({
+        tokenHash: new Uint8Array(randomBytes(32)),
+        purpose,
+        userId: user.id,
+        credentialId: null,
+        userVerified: true,
+        createdAt: 1,
+        expiresAt,
+        usedAt: null,
+      });
+      const signIn = token('sign_in');
+      await store.oneTimeTokens.create(signIn);
+      // Namespaced: a sign-in token is not an enrollment token (checklist C07).
+      expect(await store.oneTimeTokens.consume(signIn.tokenHash, 'enrollment', 5)).toBeNull();
+      expect(await store.oneTimeTokens.peek(signIn.tokenHash, 'sign_in', 5)).toMatchObject({
+        userId: user.id,
+      });
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          store.oneTimeTokens.consume(signIn.tokenHash, 'sign_in', 5),
+        ),
+      );
+      expect(results.filter((r) => r !== null)).toHaveLength(1);
+      expect(results.find((r) => r !== null)).toMatchObject({
+        userId: user.id,
+        userVerified: true,
+        usedAt: 5,
+      });
+      expect(await store.oneTimeTokens.peek(signIn.tokenHash, 'sign_in', 6)).toBeNull();
+      const expired = token('enrollment', 100);
+      await store.oneTimeTokens.create(expired);
+      expect(await store.oneTimeTokens.consume(expired.tokenHash, 'enrollment', 100)).toBeNull();
+      expect(await store.oneTimeTokens.deleteExpired(100)).toBeGreaterThanOrEqual(1);
     });
 
     it('answers ping', async () => {

@@ -1,8 +1,12 @@
 import type {
+  ApiKeyRecord,
   AuditEvent,
   CredentialRecord,
+  OneTimeTokenPurpose,
+  OneTimeTokenRecord,
   RecoveryCodeRecord,
   SessionRecord,
+  SigningKeyRecord,
   StoredAuditEvent,
   UserRecord,
 } from './records.js';
@@ -22,6 +26,21 @@ export interface UserStore {
    * the passkey limit). PostgreSQL locks the user row; SQLite's write transaction already does.
    */
   lock(id: string): Promise<void>;
+  findByExternalId(externalId: string): Promise<UserRecord | null>;
+  /** Changes only the given fields. @throws UniqueViolation('external_id') */
+  update(
+    id: string,
+    patch: Partial<
+      Pick<
+        UserRecord,
+        'displayName' | 'externalId' | 'publicMetadata' | 'privateMetadata' | 'disabledAt'
+      >
+    >,
+  ): Promise<UserRecord | null>;
+  /** Deletes the user and, by cascade, its passkeys, sessions, codes and tokens. */
+  delete(id: string): Promise<boolean>;
+  /** Newest first, after `cursor` (a user id from a previous page); `query` matches a username prefix or an exact external id. */
+  list(opts: { limit: number; cursor?: string; query?: string }): Promise<UserRecord[]>;
 }
 
 export interface CredentialStore {
@@ -63,6 +82,7 @@ export interface SessionStore {
   /** Ends every session of the user except `keepId`; returns how many ended. */
   deleteOthers(userId: string, keepId: string): Promise<number>;
   markVerified(id: string, at: number): Promise<void>;
+  deleteByUser(userId: string): Promise<number>;
   deleteExpired(now: number): Promise<number>;
   count(): Promise<number>;
 }
@@ -95,6 +115,40 @@ export interface RateLimitStore {
   deleteExpired(now: number): Promise<number>;
 }
 
+export interface ApiKeyStore {
+  create(key: ApiKeyRecord): Promise<void>;
+  findById(id: string): Promise<ApiKeyRecord | null>;
+  list(): Promise<ApiKeyRecord[]>;
+  touch(id: string, at: number): Promise<void>;
+  revoke(id: string, at: number): Promise<boolean>;
+}
+
+export interface SigningKeyStore {
+  create(key: SigningKeyRecord): Promise<void>;
+  /** Keys not yet retired at `now`, newest first. */
+  listPublished(now: number): Promise<SigningKeyRecord[]>;
+  /** Schedules the retirement of every key but `keepKid` that has none yet. */
+  retireOthers(keepKid: string, retireAt: number): Promise<number>;
+  deleteRetired(now: number): Promise<number>;
+}
+
+export interface OneTimeTokenStore {
+  create(token: OneTimeTokenRecord): Promise<void>;
+  /** The live token, without using it. */
+  peek(
+    tokenHash: Uint8Array,
+    purpose: OneTimeTokenPurpose,
+    now: number,
+  ): Promise<OneTimeTokenRecord | null>;
+  /** Uses a live token of this purpose, atomically: of concurrent calls exactly one gets it. */
+  consume(
+    tokenHash: Uint8Array,
+    purpose: OneTimeTokenPurpose,
+    now: number,
+  ): Promise<OneTimeTokenRecord | null>;
+  deleteExpired(now: number): Promise<number>;
+}
+
 export interface SecretStore {
   /** The named secret, created with `generate()` by whichever node asks first. */
   getOrCreate(name: string, generate: () => Uint8Array, now: number): Promise<Uint8Array>;
@@ -114,6 +168,9 @@ export interface Store {
   audit: AuditStore;
   recoveryCodes: RecoveryCodeStore;
   rateLimits: RateLimitStore;
+  apiKeys: ApiKeyStore;
+  signingKeys: SigningKeyStore;
+  oneTimeTokens: OneTimeTokenStore;
   /** Runs `fn` in one write transaction: all of it commits, or none of it. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /** Resolves when the database answers a trivial query. */

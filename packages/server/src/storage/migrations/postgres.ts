@@ -99,4 +99,46 @@ export const postgresMigrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'integration: user state and metadata, API keys, signing keys, one-time tokens',
+    sql: `
+      ALTER TABLE users ADD COLUMN external_id TEXT;
+      ALTER TABLE users ADD COLUMN disabled_at BIGINT;
+      ALTER TABLE users ADD COLUMN public_metadata TEXT NOT NULL DEFAULT '{}';
+      ALTER TABLE users ADD COLUMN private_metadata TEXT NOT NULL DEFAULT '{}';
+      CREATE UNIQUE INDEX users_external_id_key ON users(external_id);
+
+      CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        secret_hash BYTEA NOT NULL,
+        name TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        last_used_at BIGINT,
+        revoked_at BIGINT
+      );
+
+      CREATE TABLE signing_keys (
+        kid TEXT PRIMARY KEY,
+        alg TEXT NOT NULL,
+        public_jwk TEXT NOT NULL,
+        private_key BYTEA NOT NULL,
+        created_at BIGINT NOT NULL,
+        retire_at BIGINT
+      );
+
+      CREATE TABLE one_time_tokens (
+        token_hash BYTEA PRIMARY KEY,
+        purpose TEXT NOT NULL,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        credential_id BYTEA,
+        user_verified SMALLINT NOT NULL DEFAULT 0,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        used_at BIGINT
+      );
+      CREATE INDEX one_time_tokens_expires_at ON one_time_tokens(expires_at);
+      CREATE INDEX one_time_tokens_user_id ON one_time_tokens(user_id);
+    `,
+  },
 ];

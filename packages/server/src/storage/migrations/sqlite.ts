@@ -98,4 +98,46 @@ export const sqliteMigrations: Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    name: 'integration: user state and metadata, API keys, signing keys, one-time tokens',
+    sql: `
+      ALTER TABLE users ADD COLUMN external_id TEXT;
+      ALTER TABLE users ADD COLUMN disabled_at INTEGER;
+      ALTER TABLE users ADD COLUMN public_metadata TEXT NOT NULL DEFAULT '{}';
+      ALTER TABLE users ADD COLUMN private_metadata TEXT NOT NULL DEFAULT '{}';
+      CREATE UNIQUE INDEX users_external_id_key ON users(external_id);
+
+      CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        secret_hash BLOB NOT NULL,
+        name TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        last_used_at INTEGER,
+        revoked_at INTEGER
+      ) STRICT;
+
+      CREATE TABLE signing_keys (
+        kid TEXT PRIMARY KEY,
+        alg TEXT NOT NULL,
+        public_jwk TEXT NOT NULL,
+        private_key BLOB NOT NULL,
+        created_at INTEGER NOT NULL,
+        retire_at INTEGER
+      ) STRICT;
+
+      CREATE TABLE one_time_tokens (
+        token_hash BLOB PRIMARY KEY,
+        purpose TEXT NOT NULL,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        credential_id BLOB,
+        user_verified INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX one_time_tokens_expires_at ON one_time_tokens(expires_at);
+      CREATE INDEX one_time_tokens_user_id ON one_time_tokens(user_id);
+    `,
+  },
 ];

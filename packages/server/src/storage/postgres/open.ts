@@ -104,6 +104,7 @@ async function migratePostgres(db: Kysely<Database>, apply: boolean): Promise<Mi
 const UNIQUE_FIELDS: Record<string, UniqueViolation['field']> = {
   users_username_key: 'username',
   users_user_handle_key: 'user_handle',
+  users_external_id_key: 'external_id',
   credentials_pkey: 'credential_id',
 };
 

@@ -80,6 +80,8 @@ function translateSqliteError(err: unknown): unknown {
     if (message.includes('users.username')) return new UniqueViolation('username', { cause: err });
     if (message.includes('users.user_handle'))
       return new UniqueViolation('user_handle', { cause: err });
+    if (message.includes('users.external_id'))
+      return new UniqueViolation('external_id', { cause: err });
     if (message.includes('credentials.id'))
       return new UniqueViolation('credential_id', { cause: err });
     return new UniqueViolation('other', { cause: err });
