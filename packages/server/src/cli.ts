@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { COMMUNITY_AAGUID_URL, updateAaguidList } from './account/aaguids-update.js';
+import { KEYS_USAGE, keysCommand } from './admin/keys-command.js';
 import { ConfigError, loadConfig, SETTINGS } from './config/config.js';
 import { startServer } from './server.js';
 import { openStore } from './storage/open.js';
@@ -9,6 +10,7 @@ const USAGE = `Usage: passki <command> [--help]
 Commands:
   start     Run the server (HTTP API, hosted pages); migrates the database first
   migrate   Apply pending database migrations and exit
+  keys      Admin API keys and JWT signing keys (passki keys --help)
   aaguids update [--out FILE] [--url URL]
             Download the community passkey AAGUID list (authenticator names and icons);
             then set PASSKI_AAGUID_FILE to FILE (default ./data/aaguids.json)
@@ -30,6 +32,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       help: { type: 'boolean', short: 'h' },
       out: { type: 'string' },
+      name: { type: 'string' },
       url: { type: 'string' },
     },
   });
@@ -40,6 +43,10 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'start' && values.help) {
     process.stdout.write(startHelp());
+    return 0;
+  }
+  if (command === 'keys' && values.help) {
+    process.stdout.write(KEYS_USAGE);
     return 0;
   }
   if (values.help) {
@@ -59,6 +66,11 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const config = loadConfig();
+  if (command === 'keys') {
+    return keysCommand(config, positionals.slice(1), values.name, (line) =>
+      process.stdout.write(`${line}\n`),
+    );
+  }
   if (command === 'migrate') {
     const { store, migration } = await openStore(config, { migrate: true });
     await store.close();

@@ -13,9 +13,13 @@ import { createApp } from './http/app.js';
 import type { AppEnv } from './http/context.js';
 import { openStore } from './storage/open.js';
 import type { Store } from './storage/store.js';
+import { createKeyRing, type KeyRing } from './tokens/signing-keys.js';
 
 export interface RunningServer {
   url: string;
+  /** Port of the separate admin listener, when PASSKI_ADMIN_PORT is set. */
+  adminPort: number | null;
+  keys: KeyRing;
   /** The mounted HTTP app, for in-process inspection (e.g. the OpenAPI coverage test). */
   app: Hono<AppEnv>;
   port: number;
@@ -37,6 +41,24 @@ function findPublicDir(): string | null {
     if (existsSync(path)) return path;
   }
   return null;
+}
+
+type NodeServer = ReturnType<typeof serve>;
+
+function listen(app: Hono<AppEnv>, port: number, hostname: string): Promise<NodeServer> {
+  return new Promise<NodeServer>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port, hostname }, () => resolve(s));
+    s.once('error', reject);
+  });
+}
+
+/** Stops accepting connections and resolves when in-flight requests have finished. */
+function stopListening(server: NodeServer): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
+    (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+  });
 }
 
 export async function startServer(
@@ -62,7 +84,22 @@ export async function startServer(
   if (publicDir === null) logger.warn('hosted page assets not found: run `npm run build`');
   const lifecycle = { draining: false };
   const providers = createProviderLookup(config.aaguidFile ?? shippedAaguidFile());
-  const { app } = createApp({
+  const keys = createKeyRing({
+    store,
+    clock,
+    random,
+    tokenTtlMs: config.jwtTtlMs,
+    encryptionKey: config.keyEncryptionKey,
+  });
+  if (config.keyEncryptionKey === null) {
+    logger.warn(
+      'PASSKI_KEY_ENCRYPTION_KEY is not set: JWT signing keys are stored unencrypted in the database',
+    );
+  }
+  // Make sure a signing key exists before the first request (and that it decrypts).
+  await keys.signingKey();
+  const deps = {
+    keys,
     providers,
     lifecycle,
     config,
@@ -73,7 +110,10 @@ export async function startServer(
     random,
     logger,
     publicDir,
-  });
+  };
+  const separateAdmin = config.adminPort !== null;
+  const { app } = createApp(deps, separateAdmin ? 'public' : 'all');
+  const adminApp = separateAdmin ? createApp(deps, 'admin').app : null;
 
   const purge = async (): Promise<void> => {
     const now = clock.now();
@@ -81,6 +121,8 @@ export async function startServer(
       await store.challenges.deleteExpired(now - CLOCK_SKEW_GRACE_MS);
       await store.sessions.deleteExpired(now);
       await store.rateLimits.deleteExpired(now - RATE_LIMIT_RETENTION_MS);
+      await store.oneTimeTokens.deleteExpired(now);
+      await store.signingKeys.deleteRetired(now);
     } catch (err) {
       logger.warn({ err }, 'purge of expired rows failed');
     }
@@ -89,13 +131,13 @@ export async function startServer(
   const timer = setInterval(purge, PURGE_INTERVAL_MS);
   timer.unref();
 
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
-      resolve(s),
-    );
-    s.once('error', reject);
-  });
+  const server = await listen(app, config.port, config.host);
   const port = (server.address() as AddressInfo).port;
+  const adminServer =
+    adminApp === null ? null : await listen(adminApp, config.adminPort as number, config.adminHost);
+  const adminPort = adminServer === null ? null : (adminServer.address() as AddressInfo).port;
+  if (adminPort !== null)
+    logger.info({ host: config.adminHost, port: adminPort }, 'admin API listening');
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info({ url, publicUrl: config.publicUrl, rpId: config.rpId }, 'passki listening');
 
@@ -104,17 +146,17 @@ export async function startServer(
     url,
     app,
     port,
+    adminPort,
     store,
+    keys,
     close: async () => {
       if (closed) return;
       closed = true;
       lifecycle.draining = true;
       clearInterval(timer);
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
-        (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-      });
+      await Promise.all(
+        [server, adminServer].map((s) => (s === null ? undefined : stopListening(s))),
+      );
       await store.close();
     },
   };

@@ -36,7 +36,8 @@ export interface PasskeyView {
 export function passkeyView(
   c: CredentialRecord,
   provider: Provider,
-  session: SessionRecord,
+  /** The passkey that signed in the current session, if any. */
+  currentCredentialId: Uint8Array | null,
 ): PasskeyView {
   return {
     id: toBase64Url(c.id),
@@ -49,7 +50,7 @@ export function passkeyView(
     transports: c.transports,
     createdAt: new Date(c.createdAt).toISOString(),
     lastUsedAt: c.lastUsedAt === null ? null : new Date(c.lastUsedAt).toISOString(),
-    current: session.credentialId !== null && bytesEqual(session.credentialId, c.id),
+    current: currentCredentialId !== null && bytesEqual(currentCredentialId, c.id),
   };
 }
 
@@ -68,7 +69,7 @@ export async function listPasskeys(
 ): Promise<PasskeyView[]> {
   requireStandardSession(session);
   const credentials = await ctx.store.credentials.listByUser(session.userId);
-  return credentials.map((c) => passkeyView(c, providers(c.aaguid), session));
+  return credentials.map((c) => passkeyView(c, providers(c.aaguid), session.credentialId));
 }
 
 /** Options to add a passkey; `excludeCredentials` stops an authenticator from registering twice. */
@@ -145,7 +146,7 @@ export async function finishAddPasskey(
       }
       throw err;
     }
-    return passkeyView(record, providers(record.aaguid), session);
+    return passkeyView(record, providers(record.aaguid), session.credentialId);
   });
 }
 

@@ -72,6 +72,9 @@ export async function runAssertion<T extends AssertionCeremony, R>(
       if (owner === null) {
         throw new AuthError('credential_not_found', 'This passkey is not registered here.');
       }
+      if (owner.disabledAt !== null) {
+        throw new AuthError('user_disabled', 'This account is disabled.');
+      }
       const userHandle = response.response.userHandle;
       if (userHandle !== undefined && userHandle !== null) {
         const handle = typeof userHandle === 'string' ? fromBase64Url(userHandle) : null;

@@ -11,7 +11,7 @@ import { AuthError } from '../core/errors.js';
  *
  * Layout: version(1) | type(1) | expiresAt ms(6, big-endian) | nonce(32) | context JSON | mac(32)
  */
-export type CeremonyType = 'sign-up' | 'sign-in' | 'add-passkey' | 'reauth';
+export type CeremonyType = 'sign-up' | 'sign-in' | 'add-passkey' | 'reauth' | 'enroll';
 
 const VERSION = 1;
 const TYPE_BYTE: Record<CeremonyType, number> = {
@@ -19,6 +19,7 @@ const TYPE_BYTE: Record<CeremonyType, number> = {
   'sign-in': 2,
   'add-passkey': 3,
   reauth: 4,
+  enroll: 5,
 };
 const NONCE_BYTES = 32; // WebAuthn §13.4.3 asks for ≥16 random bytes; we double it.
 const MAC_BYTES = 32;
@@ -49,6 +50,13 @@ export interface ContextOf {
   'sign-in': SignInContext;
   'add-passkey': SessionBoundContext;
   reauth: SessionBoundContext;
+  enroll: EnrollContext;
+}
+
+/** Enrolment without a session: bound to the user and the enrolment token's hash. */
+export interface EnrollContext {
+  userId: string;
+  tokenHash: string;
 }
 
 export interface OpenedChallenge<T extends CeremonyType> {

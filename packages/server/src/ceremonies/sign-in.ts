@@ -5,6 +5,8 @@ import type {
 import { fromBase64Url } from '../core/encoding.js';
 import { AuthError } from '../core/errors.js';
 import { newSession } from '../sessions/sessions.js';
+import type { UserRecord } from '../storage/records.js';
+import { issueOneTimeToken } from '../tokens/one-time.js';
 import { runAssertion } from './assertion.js';
 import type { CeremonyContext, ClientInfo } from './context.js';
 import type { SignedIn } from './sign-up.js';
@@ -69,6 +71,47 @@ export async function finishSignIn(
         userAgent: client.userAgent,
       });
       return { user: owner, session: session.record, token: session.token };
+    },
+  });
+}
+
+/**
+ * Sign-in for an app that keeps its own sessions (mode 2): the verified assertion yields a
+ * one-time *sign-in result* instead of a Passki session; the app's backend redeems it
+ * server-to-server (`POST /v1/admin/sign-in-results/redeem`) and signs the user in itself.
+ */
+export async function finishSignInForResult(
+  ctx: CeremonyContext,
+  response: AuthenticationResponseJSON,
+  client: ClientInfo,
+): Promise<{ user: UserRecord; result: string; expiresAt: number }> {
+  return runAssertion(ctx, {
+    type: 'sign-in',
+    response,
+    client,
+    boundUserId: (opened) => opened.context.userId,
+    requireUserVerification: ctx.rp.requireUserVerification,
+    commit: async (tx, { owner, credentialId, verified }, now) => {
+      const { token, expiresAt } = await issueOneTimeToken(
+        { store: tx, clock: ctx.clock, random: ctx.random },
+        {
+          purpose: 'sign_in_result',
+          userId: owner.id,
+          ttlMs: ctx.config.signInTokenTtlMs,
+          credentialId,
+          userVerified: verified.userVerified,
+        },
+      );
+      await tx.audit.record({
+        at: now,
+        type: 'sign_in',
+        userId: owner.id,
+        credentialId,
+        ip: client.ip,
+        userAgent: client.userAgent,
+        detail: 'result',
+      });
+      return { user: owner, result: token, expiresAt };
     },
   });
 }

@@ -30,6 +30,19 @@ export interface Config {
   maxPasskeysPerUser: number;
   /** A newer AAGUID list (from `passki aaguids update`) to use instead of the shipped one. */
   aaguidFile: string | null;
+  /** Session JWTs: lifetime, issuer (Passki's public URL) and audience. */
+  jwtTtlMs: number;
+  jwtIssuer: string;
+  jwtAudience: string;
+  /** 32-byte key that encrypts signing keys at rest; null stores them unencrypted. */
+  keyEncryptionKey: Uint8Array | null;
+  signInTokenTtlMs: number;
+  enrollmentTokenTtlMs: number;
+  /** When set, the admin API is served only on this separate listener. */
+  adminPort: number | null;
+  adminHost: string;
+  /** Where the hosted page may send users back to after signing in (URL prefixes). */
+  redirectUrls: string[];
   /** Server secret for challenge MACs; when absent one is generated and kept in the database. */
   secret: Uint8Array | null;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -129,6 +142,48 @@ export const SETTINGS: Setting[] = [
     default: 'the list shipped with Passki',
     description:
       'Authenticator names and icons by AAGUID; `passki aaguids update` writes a fresh copy',
+  },
+  {
+    env: 'PASSKI_JWT_TTL',
+    default: '5m',
+    description:
+      'Lifetime of session JWTs from POST /v1/token; a revoked session mints no new ones, minted ones live this long',
+  },
+  {
+    env: 'PASSKI_JWT_AUDIENCE',
+    default: 'PASSKI_PUBLIC_URL',
+    description: 'The aud claim of session JWTs (your app); the iss claim is PASSKI_PUBLIC_URL',
+  },
+  {
+    env: 'PASSKI_KEY_ENCRYPTION_KEY',
+    default: '(none: keys stored unencrypted)',
+    description: '32 bytes (hex or base64url) that encrypt JWT signing keys at rest (AES-256-GCM)',
+  },
+  {
+    env: 'PASSKI_SIGN_IN_TOKEN_TTL',
+    default: '60s',
+    description: 'Lifetime of one-time sign-in tokens and sign-in results',
+  },
+  {
+    env: 'PASSKI_ENROLLMENT_TOKEN_TTL',
+    default: '15m',
+    description: 'Default lifetime of enrolment tokens (register a passkey without a session)',
+  },
+  {
+    env: 'PASSKI_ADMIN_PORT',
+    default: '(none: admin API on the main port)',
+    description: 'Serve the admin API (/v1/admin) only on this port',
+  },
+  {
+    env: 'PASSKI_ADMIN_HOST',
+    default: '127.0.0.1',
+    description: 'Address of the admin listener',
+  },
+  {
+    env: 'PASSKI_REDIRECT_URLS',
+    default: 'PASSKI_ORIGINS',
+    description:
+      'Comma-separated URL prefixes the hosted page may send users back to (?redirect_to=)',
   },
   {
     env: 'PASSKI_SECRET',
@@ -276,6 +331,29 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!/^\d+$/.test(maxRaw) || maxPasskeysPerUser < 1 || maxPasskeysPerUser > 1000) {
     fail('PASSKI_MAX_PASSKEYS', `"${maxRaw}" is not a number from 1 to 1000`);
   }
+  const secret32 = (name: string): Uint8Array | null => {
+    const raw = get(name);
+    if (raw === undefined) return null;
+    const bytes = /^[0-9a-fA-F]{64}$/.test(raw)
+      ? Buffer.from(raw, 'hex')
+      : Buffer.from(raw, 'base64url');
+    if (bytes.length !== 32)
+      fail(name, 'must be exactly 32 bytes, hex or base64url (e.g. `openssl rand -hex 32`)');
+    return new Uint8Array(bytes);
+  };
+  const adminPortRaw = get('PASSKI_ADMIN_PORT');
+  const adminPort = adminPortRaw === undefined ? null : Number(adminPortRaw);
+  if (
+    adminPortRaw !== undefined &&
+    (!/^\d+$/.test(adminPortRaw) || (adminPort as number) > 65535)
+  ) {
+    fail('PASSKI_ADMIN_PORT', `"${adminPortRaw}" is not a port number`);
+  }
+  const redirectUrls = list(get('PASSKI_REDIRECT_URLS')).map((url) => {
+    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
+      fail('PASSKI_REDIRECT_URLS', `"${url}" is not an http(s) URL`);
+    return url;
+  });
   const migrateRaw = (get('PASSKI_MIGRATE_ON_START') ?? 'true').toLowerCase();
   if (!['true', 'false', '1', '0'].includes(migrateRaw)) {
     fail('PASSKI_MIGRATE_ON_START', `"${migrateRaw}" must be true or false`);
@@ -298,6 +376,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionTtlMs: duration('PASSKI_SESSION_TTL', '30d', 60_000),
     reauthWindowMs: duration('PASSKI_REAUTH_WINDOW', '5m', 10_000),
     maxPasskeysPerUser,
+    jwtTtlMs: duration('PASSKI_JWT_TTL', '5m', 10_000),
+    jwtIssuer: publicUrl,
+    jwtAudience: get('PASSKI_JWT_AUDIENCE') ?? publicUrl,
+    keyEncryptionKey: secret32('PASSKI_KEY_ENCRYPTION_KEY'),
+    signInTokenTtlMs: duration('PASSKI_SIGN_IN_TOKEN_TTL', '60s', 5_000),
+    enrollmentTokenTtlMs: duration('PASSKI_ENROLLMENT_TOKEN_TTL', '15m', 10_000),
+    adminPort,
+    adminHost: get('PASSKI_ADMIN_HOST') ?? '127.0.0.1',
+    redirectUrls: redirectUrls.length > 0 ? redirectUrls : origins,
     aaguidFile:
       get('PASSKI_AAGUID_FILE') === undefined ? null : resolve(get('PASSKI_AAGUID_FILE') as string),
     secret,

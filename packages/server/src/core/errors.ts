@@ -22,6 +22,11 @@ export type ErrorCode =
   | 'passkey_limit_reached'
   | 'invalid_recovery_code'
   | 'rate_limited'
+  // Integration
+  | 'user_disabled'
+  | 'invalid_token'
+  | 'invalid_api_key'
+  | 'external_id_taken'
   // Challenges (WebAuthn §13.4.3)
   | 'challenge_not_found'
   | 'challenge_expired'

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { Hono } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { AuthError } from '../core/errors.js';
 import { renderIndexPage } from '../pages/index-page.js';
@@ -11,7 +11,9 @@ import { sessionCookieName } from './cookies.js';
 import { ERROR_STATUS, type ErrorBody } from './errors.js';
 import { buildOpenApi } from './openapi.js';
 import { defineRoute, mountRoutes, type RouteSpec } from './route.js';
+import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
+import { integrationRoutes } from './routes/integration.js';
 import { meRoutes } from './routes/me.js';
 import { healthView, readyView } from './schemas.js';
 import { securityHeaders } from './security-headers.js';
@@ -28,7 +30,16 @@ const ASSET_TYPES: Record<string, string> = {
 };
 
 /** The HTTP API and hosted pages: a thin layer that parses, calls the core and maps errors. */
-export function createApp(deps: AppDeps): { app: Hono<AppEnv>; routes: RouteSpec[] } {
+export type Surface = 'all' | 'public' | 'admin';
+
+/**
+ * Builds one listener's app. `public` serves the API and pages, `admin` only the admin API (and
+ * health), `all` both on one port (the default when no PASSKI_ADMIN_PORT is set).
+ */
+export function createApp(
+  deps: AppDeps,
+  surface: Surface = 'all',
+): { app: Hono<AppEnv>; routes: RouteSpec[] } {
   const app = new Hono<AppEnv>();
   const { config, logger } = deps;
   const allowedOrigins = new Set([...config.origins, config.publicUrl]);
@@ -68,6 +79,7 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; routes: RouteSpec
     }
     await next();
   });
+  app.use(cors(config));
   app.use(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
@@ -77,9 +89,11 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; routes: RouteSpec
     }),
   );
 
+  const publicRoutes =
+    surface === 'admin' ? [] : [...authRoutes(deps), ...meRoutes(deps), ...integrationRoutes(deps)];
   const routes: RouteSpec[] = [
-    ...authRoutes(deps),
-    ...meRoutes(deps),
+    ...publicRoutes,
+    ...(surface === 'public' ? [] : adminRoutes(deps)),
     defineRoute({
       method: 'get',
       path: '/healthz',
@@ -123,6 +137,17 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; routes: RouteSpec
   });
   app.get('/openapi.json', (c) => c.json(openapi));
 
+  if (surface !== 'admin') mountPages(app, deps);
+
+  app.notFound(() => {
+    throw new AuthError('not_found', 'There is nothing at this address.');
+  });
+  app.onError((err, c) => errorResponse(deps, err, c));
+  return { app, routes };
+}
+
+function mountPages(app: Hono<AppEnv>, deps: AppDeps): void {
+  const { config } = deps;
   const page = renderIndexPage({ rpName: config.rpName });
   app.get('/', (c) => c.html(page));
   const assets = loadAssets(deps.publicDir);
@@ -133,34 +158,42 @@ export function createApp(deps: AppDeps): { app: Hono<AppEnv>; routes: RouteSpec
     return c.body(asset.body as Uint8Array<ArrayBuffer>, 200, { 'Content-Type': asset.type });
   });
   app.get('/favicon.ico', (c) => c.redirect('/assets/favicon.svg', 301));
+}
 
-  app.notFound(() => {
-    throw new AuthError('not_found', 'There is nothing at this address.');
-  });
-  app.onError((err, c) => {
-    const requestId = c.get('requestId');
-    const log = c.get('log') ?? logger;
-    let error: AuthError;
-    if (err instanceof AuthError) {
-      error = err;
-      if (err.detail !== undefined)
-        log.info({ code: err.code, detail: err.detail }, 'request refused');
-    } else if (err instanceof DatabaseUnavailable) {
-      log.error({ err }, 'database unavailable');
-      error = new AuthError(
-        'database_unavailable',
-        'The database is unavailable. Try again shortly.',
-      );
-    } else {
-      log.error({ err }, 'unexpected error');
-      error = new AuthError('server_error', 'Something went wrong on our side.');
-    }
-    if (error.retryAfterSeconds !== undefined)
-      c.header('Retry-After', String(error.retryAfterSeconds));
-    const body: ErrorBody = { error: { code: error.code, message: error.message, requestId } };
-    return c.json(body, ERROR_STATUS[error.code]);
-  });
-  return { app, routes };
+function loadAssets(dir: string | null): Map<string, { body: Uint8Array; type: string }> {
+  const assets = new Map<string, { body: Uint8Array; type: string }>();
+  if (dir === null) return assets;
+  for (const name of readdirSync(dir)) {
+    const type = ASSET_TYPES[extname(name)];
+    if (type !== undefined)
+      assets.set(name, { body: new Uint8Array(readFileSync(join(dir, name))), type });
+  }
+  return assets;
+}
+
+/** The one place an error becomes a response: codes map to statuses; other errors say nothing. */
+function errorResponse(deps: AppDeps, err: Error, c: Context<AppEnv>): Response {
+  const requestId = c.get('requestId');
+  const log = c.get('log') ?? deps.logger;
+  let error: AuthError;
+  if (err instanceof AuthError) {
+    error = err;
+    if (err.detail !== undefined)
+      log.info({ code: err.code, detail: err.detail }, 'request refused');
+  } else if (err instanceof DatabaseUnavailable) {
+    log.error({ err }, 'database unavailable');
+    error = new AuthError(
+      'database_unavailable',
+      'The database is unavailable. Try again shortly.',
+    );
+  } else {
+    log.error({ err }, 'unexpected error');
+    error = new AuthError('server_error', 'Something went wrong on our side.');
+  }
+  if (error.retryAfterSeconds !== undefined)
+    c.header('Retry-After', String(error.retryAfterSeconds));
+  const body: ErrorBody = { error: { code: error.code, message: error.message, requestId } };
+  return c.json(body, ERROR_STATUS[error.code]);
 }
 
 /** Pings the database with a short deadline, so a probe never hangs on an outage. */
@@ -180,13 +213,34 @@ async function databaseState(deps: AppDeps): Promise<'ok' | 'unavailable'> {
   }
 }
 
-function loadAssets(dir: string | null): Map<string, { body: Uint8Array; type: string }> {
-  const assets = new Map<string, { body: Uint8Array; type: string }>();
-  if (dir === null) return assets;
-  for (const name of readdirSync(dir)) {
-    const type = ASSET_TYPES[extname(name)];
-    if (type !== undefined)
-      assets.set(name, { body: new Uint8Array(readFileSync(join(dir, name))), type });
-  }
-  return assets;
+/**
+ * CORS for the configured origins only (Passki on its own origin, called by the app's pages with
+ * credentials): the exact origin is echoed, never `*`; preflights are cached for 10 minutes. The
+ * admin API never answers CORS, so no browser page can call it with the user's credentials.
+ */
+function cors(config: AppDeps['config']): MiddlewareHandler<AppEnv> {
+  const allowed = new Set(config.origins);
+  return async (c, next) => {
+    const origin = c.req.header('origin');
+    const eligible =
+      origin !== undefined && allowed.has(origin) && !c.req.path.startsWith('/v1/admin');
+    if (c.req.method === 'OPTIONS') {
+      if (!eligible) return c.body(null, 204, { Vary: 'Origin' });
+      return c.body(null, 204, {
+        'Access-Control-Allow-Origin': origin,
+        'Access-Control-Allow-Credentials': 'true',
+        'Access-Control-Allow-Methods': 'GET, POST, PATCH, DELETE',
+        'Access-Control-Allow-Headers': 'content-type',
+        'Access-Control-Max-Age': '600',
+        Vary: 'Origin',
+      });
+    }
+    await next();
+    c.res.headers.append('Vary', 'Origin');
+    if (eligible) {
+      c.res.headers.set('Access-Control-Allow-Origin', origin);
+      c.res.headers.set('Access-Control-Allow-Credentials', 'true');
+      c.res.headers.set('Access-Control-Expose-Headers', 'Retry-After, X-Request-Id');
+    }
+  };
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Provider } from '../account/aaguids.js';
 import type { CeremonyContext } from '../ceremonies/context.js';
+import type { KeyRing } from '../tokens/signing-keys.js';
 
 /** What every request handler can reach through `c.var` / `c.env`. */
 export interface AppEnv {
@@ -14,6 +15,8 @@ export interface AppEnv {
 export interface AppDeps extends CeremonyContext {
   logger: Logger;
   publicDir: string | null;
+  /** Session-JWT signing keys, shared by all nodes through the database. */
+  keys: KeyRing;
   /** Authenticator provider names and icons by AAGUID. */
   providers: (aaguid: string) => Provider;
   /** Set when SIGTERM arrives: readiness turns false so load balancers stop sending traffic. */

@@ -58,7 +58,28 @@ export const authenticationResponse = z.object({
 });
 
 export const signUpVerifyBody = z.object({ response: registrationResponse });
-export const signInVerifyBody = z.object({ response: authenticationResponse });
+export const signInVerifyBody = z.object({
+  response: authenticationResponse,
+  result: z
+    .boolean()
+    .optional()
+    .describe(
+      'true: create no Passki session; return a one-time sign-in result for your backend to redeem (apps with their own sessions)',
+    ),
+});
+
+export const signInResultView = z.object({
+  user: z.object({
+    id: z.string(),
+    username: z.string(),
+    displayName: z.string(),
+    createdAt: z.string(),
+  }),
+  signInResult: z.object({
+    token: z.string().describe('Redeem once with POST /v1/admin/sign-in-results/redeem'),
+    expiresAt: z.string(),
+  }),
+});
 
 export const userView = z.object({
   id: z.string(),

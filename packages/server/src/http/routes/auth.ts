@@ -1,7 +1,8 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
+import { z } from 'zod';
 import type { ClientInfo } from '../../ceremonies/context.js';
-import { finishSignIn, startSignIn } from '../../ceremonies/sign-in.js';
+import { finishSignIn, finishSignInForResult, startSignIn } from '../../ceremonies/sign-in.js';
 import { finishSignUp, startSignUp } from '../../ceremonies/sign-up.js';
 import { AuthError } from '../../core/errors.js';
 import { endSession, readSession } from '../../sessions/sessions.js';
@@ -14,6 +15,7 @@ import {
   requestOptionsView,
   signedInView,
   signInOptionsBody,
+  signInResultView,
   signInVerifyBody,
   signUpOptionsBody,
   signUpVerifyBody,
@@ -96,14 +98,32 @@ export function authRoutes(deps: AppDeps): RouteSpec[] {
       method: 'post',
       path: '/v1/sign-in/verify',
       tag: 'Sign-in',
-      summary: 'Finish a sign-in: verify the assertion and create a session',
+      summary:
+        'Finish a sign-in: verify the assertion and create a session (or a one-time sign-in result)',
       body: signInVerifyBody,
       responses: {
-        200: { description: 'Signed in; sets the session cookie', schema: signedInView },
+        200: {
+          description:
+            'Signed in and the session cookie set; with `result: true`, a sign-in result and no session',
+          schema: z.union([signedInView, signInResultView]),
+        },
         400: failed,
+        403: { description: '`user_disabled`', schema: errorView },
       },
-      handler: async (c, body) =>
-        signedIn(c, await finishSignIn(deps, body.response as never, clientInfo(c))),
+      handler: async (c, body) => {
+        if (body.result === true) {
+          const { user, result, expiresAt } = await finishSignInForResult(
+            deps,
+            body.response as never,
+            clientInfo(c),
+          );
+          return c.json({
+            user: userView(user),
+            signInResult: { token: result, expiresAt: new Date(expiresAt).toISOString() },
+          });
+        }
+        return signedIn(c, await finishSignIn(deps, body.response as never, clientInfo(c)));
+      },
     }),
     defineRoute({
       method: 'get',

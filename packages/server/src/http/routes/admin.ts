@@ -1,0 +1,384 @@
+import type { Context } from 'hono';
+import { z } from 'zod';
+import { passkeyId, passkeyView } from '../../account/passkeys.js';
+import { authenticateApiKey } from '../../admin/api-keys.js';
+import {
+  adminUserView,
+  createUser,
+  deleteUser,
+  getUser,
+  issueUserToken,
+  setDisabled,
+  updateUser,
+} from '../../admin/users.js';
+import type { ClientInfo } from '../../ceremonies/context.js';
+import { toBase64Url } from '../../core/encoding.js';
+import { AuthError } from '../../core/errors.js';
+import { redeemOneTimeToken } from '../../tokens/one-time.js';
+import type { AppDeps, AppEnv } from '../context.js';
+import { defineRoute, type RouteSpec } from '../route.js';
+import { errorView } from '../schemas.js';
+import { clientInfo } from './auth.js';
+
+const adminUser = z.object({
+  id: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  externalId: z.string().nullable(),
+  createdAt: z.string(),
+  disabledAt: z.string().nullable(),
+  publicMetadata: z.record(z.string(), z.unknown()).describe('Copied into session JWTs'),
+  privateMetadata: z.record(z.string(), z.unknown()).describe('Never leaves the admin API'),
+});
+const metadata = z
+  .record(z.string(), z.unknown())
+  .describe('JSON object, at most 8 KiB and 10 levels');
+const issuedToken = z.object({ token: z.string().describe('Shown once'), expiresAt: z.string() });
+
+const unauthorized = {
+  description: '`invalid_api_key`: missing, wrong, malformed or revoked key',
+  schema: errorView,
+};
+const notFound = { description: '`not_found`', schema: errorView };
+
+/**
+ * The admin API: Bearer API key on every route (no key exists until an operator creates one).
+ * These routes never answer CORS, and may be served on their own listener (PASSKI_ADMIN_PORT).
+ */
+export function adminRoutes(deps: AppDeps): RouteSpec[] {
+  const actor = async (c: Context<AppEnv>): Promise<{ keyId: string; client: ClientInfo }> => {
+    const key = await authenticateApiKey(deps, c.req.header('authorization'));
+    return { keyId: key.id, client: clientInfo(c) };
+  };
+  const id = (c: Context<AppEnv>): string => c.req.param('id') ?? '';
+  const route = <B extends z.ZodType>(spec: Omit<RouteSpec<B>, 'tag'>): RouteSpec =>
+    defineRoute({
+      ...spec,
+      tag: 'Admin',
+      responses: { 401: unauthorized, ...spec.responses },
+    }) as unknown as RouteSpec;
+
+  return [
+    route({
+      method: 'post',
+      path: '/v1/admin/users',
+      summary: 'Create a user (no passkey yet; enrol one with an enrolment token)',
+      body: z.object({
+        username: z.string().max(256),
+        displayName: z.string().max(256).optional(),
+        externalId: z.string().max(255).nullish().describe("Your app's own id for this user"),
+        publicMetadata: metadata.optional(),
+        privateMetadata: metadata.optional(),
+      }),
+      responses: {
+        201: { description: 'Created', schema: z.object({ user: adminUser }) },
+        400: { description: '`invalid_username` or `invalid_request`', schema: errorView },
+        409: { description: '`username_taken` or `external_id_taken`', schema: errorView },
+      },
+      handler: async (c, body) =>
+        c.json({ user: adminUserView(await createUser(deps, body as never, await actor(c))) }, 201),
+    }),
+    route({
+      method: 'get',
+      path: '/v1/admin/users',
+      summary:
+        'List users (cursor pagination; `query` matches a username prefix or an exact externalId)',
+      responses: {
+        200: {
+          description: 'A page of users',
+          schema: z.object({ users: z.array(adminUser), nextCursor: z.string().nullable() }),
+        },
+      },
+      handler: async (c) => {
+        await actor(c);
+        const limitRaw = Number(c.req.query('limit') ?? '50');
+        const limit =
+          Number.isInteger(limitRaw) && limitRaw >= 1 && limitRaw <= 200 ? limitRaw : 50;
+        const cursor = c.req.query('cursor');
+        const query = c.req.query('query');
+        const users = await deps.store.users.list({
+          limit,
+          ...(cursor ? { cursor: cursor.slice(0, 64) } : {}),
+          ...(query ? { query: query.slice(0, 255) } : {}),
+        });
+        return c.json({
+          users: users.map(adminUserView),
+          nextCursor: users.length === limit ? (users[users.length - 1]?.id ?? null) : null,
+        });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/admin/users/{id}',
+      summary: 'Get a user',
+      responses: {
+        200: { description: 'The user', schema: z.object({ user: adminUser }) },
+        404: notFound,
+      },
+      handler: async (c) => {
+        await actor(c);
+        return c.json({ user: adminUserView(await getUser(deps, id(c))) });
+      },
+    }),
+    route({
+      method: 'patch',
+      path: '/v1/admin/users/{id}',
+      summary: 'Update displayName, externalId and metadata (other fields are ignored)',
+      body: z.object({
+        displayName: z.string().max(256).optional(),
+        externalId: z.string().max(255).nullish(),
+        publicMetadata: metadata.optional(),
+        privateMetadata: metadata.optional(),
+      }),
+      responses: {
+        200: { description: 'The updated user', schema: z.object({ user: adminUser }) },
+        404: notFound,
+        409: { description: '`external_id_taken`', schema: errorView },
+      },
+      handler: async (c, body) =>
+        c.json({
+          user: adminUserView(await updateUser(deps, id(c), body as never, await actor(c))),
+        }),
+    }),
+    route({
+      method: 'delete',
+      path: '/v1/admin/users/{id}',
+      summary: 'Delete a user with its passkeys and sessions',
+      responses: { 204: { description: 'Deleted' }, 404: notFound },
+      handler: async (c) => {
+        await deleteUser(deps, id(c), await actor(c));
+        return c.body(null, 204);
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/admin/users/{id}/disable',
+      summary: 'Disable a user: sessions end at once; no sign-in or token until enabled',
+      body: z.object({}),
+      responses: {
+        200: { description: 'The user', schema: z.object({ user: adminUser }) },
+        404: notFound,
+      },
+      handler: async (c) =>
+        c.json({ user: adminUserView(await setDisabled(deps, id(c), true, await actor(c))) }),
+    }),
+    route({
+      method: 'post',
+      path: '/v1/admin/users/{id}/enable',
+      summary: 'Enable a disabled user',
+      body: z.object({}),
+      responses: {
+        200: { description: 'The user', schema: z.object({ user: adminUser }) },
+        404: notFound,
+      },
+      handler: async (c) =>
+        c.json({ user: adminUserView(await setDisabled(deps, id(c), false, await actor(c))) }),
+    }),
+    route({
+      method: 'get',
+      path: '/v1/admin/users/{id}/passkeys',
+      summary: "A user's passkeys",
+      responses: {
+        200: {
+          description: 'Passkeys',
+          schema: z.object({ passkeys: z.array(z.record(z.string(), z.unknown())) }),
+        },
+        404: notFound,
+      },
+      handler: async (c) => {
+        await actor(c);
+        const user = await getUser(deps, id(c));
+        const credentials = await deps.store.credentials.listByUser(user.id);
+        return c.json({
+          passkeys: credentials.map((cred) => passkeyView(cred, deps.providers(cred.aaguid), null)),
+        });
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/v1/admin/users/{id}/passkeys/{credentialId}',
+      summary: "Delete one of a user's passkeys (the sessions it signed in end)",
+      responses: { 204: { description: 'Deleted' }, 404: notFound },
+      handler: async (c) => {
+        const who = await actor(c);
+        const credentialId = passkeyId(c.req.param('credentialId') ?? '');
+        if (!(await deps.store.credentials.delete(id(c), credentialId)))
+          throw new AuthError('not_found', 'No such passkey.');
+        await deps.store.audit.record({
+          at: deps.clock.now(),
+          type: 'admin_passkey_deleted',
+          userId: id(c),
+          credentialId,
+          ip: who.client.ip,
+          userAgent: who.client.userAgent,
+          detail: `api_key:${who.keyId}`,
+        });
+        return c.body(null, 204);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/admin/users/{id}/sessions',
+      summary: "A user's active sessions",
+      responses: {
+        200: {
+          description: 'Sessions',
+          schema: z.object({ sessions: z.array(z.record(z.string(), z.unknown())) }),
+        },
+        404: notFound,
+      },
+      handler: async (c) => {
+        await actor(c);
+        const user = await getUser(deps, id(c));
+        const sessions = await deps.store.sessions.listByUser(user.id, deps.clock.now());
+        return c.json({
+          sessions: sessions.map((s) => ({
+            id: s.id,
+            kind: s.kind,
+            createdAt: new Date(s.createdAt).toISOString(),
+            lastSeenAt: new Date(s.lastSeenAt).toISOString(),
+            expiresAt: new Date(s.expiresAt).toISOString(),
+            userAgent: s.userAgent,
+            credentialId: s.credentialId === null ? null : toBase64Url(s.credentialId),
+          })),
+        });
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/v1/admin/users/{id}/sessions',
+      summary: "End all of a user's sessions",
+      responses: {
+        200: { description: 'How many ended', schema: z.object({ ended: z.number() }) },
+        404: notFound,
+      },
+      handler: async (c) => {
+        const who = await actor(c);
+        const user = await getUser(deps, id(c));
+        const ended = await deps.store.sessions.deleteByUser(user.id);
+        await deps.store.audit.record({
+          at: deps.clock.now(),
+          type: 'admin_sessions_revoked',
+          userId: user.id,
+          ip: who.client.ip,
+          userAgent: who.client.userAgent,
+          detail: `api_key:${who.keyId}`,
+        });
+        return c.json({ ended });
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/v1/admin/users/{id}/sessions/{sessionId}',
+      summary: "End one of a user's sessions",
+      responses: { 204: { description: 'Ended' }, 404: notFound },
+      handler: async (c) => {
+        const who = await actor(c);
+        if (!(await deps.store.sessions.deleteById(id(c), c.req.param('sessionId') ?? '')))
+          throw new AuthError('not_found', 'No such session.');
+        await deps.store.audit.record({
+          at: deps.clock.now(),
+          type: 'admin_sessions_revoked',
+          userId: id(c),
+          ip: who.client.ip,
+          userAgent: who.client.userAgent,
+          detail: `api_key:${who.keyId}`,
+        });
+        return c.body(null, 204);
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/admin/users/{id}/sign-in-tokens',
+      summary: 'Issue a one-time sign-in token (redeem with POST /v1/sign-in/ticket)',
+      body: z.object({ ttlSeconds: z.number().int().min(5).max(600).optional() }),
+      responses: {
+        201: { description: 'The token, shown once', schema: issuedToken },
+        403: { description: '`user_disabled`', schema: errorView },
+        404: notFound,
+      },
+      handler: async (c, body) => {
+        const issued = await issueUserToken(
+          deps,
+          id(c),
+          'sign_in',
+          body.ttlSeconds,
+          await actor(c),
+        );
+        return c.json(
+          { token: issued.token, expiresAt: new Date(issued.expiresAt).toISOString() },
+          201,
+        );
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/admin/users/{id}/enrollment-tokens',
+      summary:
+        'Issue a one-time enrolment token: its user registers a passkey without a session (/v1/enroll/*)',
+      body: z.object({
+        ttlSeconds: z
+          .number()
+          .int()
+          .min(10)
+          .max(7 * 86_400)
+          .optional(),
+      }),
+      responses: {
+        201: { description: 'The token, shown once', schema: issuedToken },
+        403: { description: '`user_disabled`', schema: errorView },
+        404: notFound,
+      },
+      handler: async (c, body) => {
+        const issued = await issueUserToken(
+          deps,
+          id(c),
+          'enrollment',
+          body.ttlSeconds,
+          await actor(c),
+        );
+        return c.json(
+          { token: issued.token, expiresAt: new Date(issued.expiresAt).toISOString() },
+          201,
+        );
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/admin/sign-in-results/redeem',
+      summary:
+        'Exchange a one-time sign-in result (from a passkey sign-in with `result: true`) for who signed in, once',
+      body: z.object({ result: z.string().min(1).max(128) }),
+      responses: {
+        200: {
+          description: 'Who signed in, with which passkey',
+          schema: z.object({
+            userId: z.string(),
+            externalId: z.string().nullable(),
+            username: z.string(),
+            credentialId: z.string(),
+            userVerified: z.boolean(),
+          }),
+        },
+        400: { description: '`invalid_token`: unknown, used or expired', schema: errorView },
+      },
+      handler: async (c, body) => {
+        await actor(c);
+        const used = await redeemOneTimeToken(deps, 'sign_in_result', body.result);
+        const user = used === null ? null : await deps.store.users.findById(used.userId);
+        if (used === null || user === null || used.credentialId === null) {
+          throw new AuthError('invalid_token', 'This sign-in result is invalid, used or expired.');
+        }
+        if (user.disabledAt !== null)
+          throw new AuthError('user_disabled', 'This account is disabled.');
+        return c.json({
+          userId: user.id,
+          externalId: user.externalId,
+          username: user.username,
+          credentialId: toBase64Url(used.credentialId),
+          userVerified: used.userVerified,
+        });
+      },
+    }),
+  ];
+}

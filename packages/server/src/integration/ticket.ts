@@ -1,0 +1,44 @@
+import type { CeremonyContext, ClientInfo } from '../ceremonies/context.js';
+import type { SignedIn } from '../ceremonies/sign-up.js';
+import { AuthError } from '../core/errors.js';
+import { newSession } from '../sessions/sessions.js';
+import { hashToken } from '../tokens/one-time.js';
+
+/**
+ * Redeems an admin-issued one-time sign-in token for a Passki session, exactly once: the token is
+ * claimed and the session created in one transaction, so concurrent redemptions yield one session.
+ * The session is not user-verified (no passkey was used), so step-up is still needed for changes.
+ */
+export async function redeemSignInTicket(
+  ctx: CeremonyContext,
+  token: string,
+  client: ClientInfo,
+): Promise<SignedIn> {
+  const hash = hashToken(token);
+  const invalid = (): never => {
+    throw new AuthError('invalid_token', 'This sign-in link is invalid, used or expired.');
+  };
+  if (hash === null) return invalid();
+  const now = ctx.clock.now();
+  return ctx.store.transaction(async (tx) => {
+    const used = await tx.oneTimeTokens.consume(hash, 'sign_in', now);
+    if (used === null) return invalid();
+    const user = await tx.users.findById(used.userId);
+    if (user === null) return invalid();
+    if (user.disabledAt !== null) throw new AuthError('user_disabled', 'This account is disabled.');
+    const session = newSession(
+      { store: tx, clock: ctx.clock, random: ctx.random, sessionTtlMs: ctx.config.sessionTtlMs },
+      { userId: user.id, credentialId: null, userVerified: false, userAgent: client.userAgent },
+    );
+    await tx.sessions.create(session.record);
+    await tx.audit.record({
+      at: now,
+      type: 'sign_in',
+      userId: user.id,
+      ip: client.ip,
+      userAgent: client.userAgent,
+      detail: 'sign_in_token',
+    });
+    return { user, session: session.record, token: session.token };
+  });
+}

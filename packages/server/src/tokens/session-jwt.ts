@@ -1,0 +1,45 @@
+import { SignJWT } from 'jose';
+import type { Config } from '../config/config.js';
+import type { Clock } from '../core/clock.js';
+import { AuthError } from '../core/errors.js';
+import type { SessionRecord, UserRecord } from '../storage/records.js';
+import type { KeyRing } from './signing-keys.js';
+
+/** JWT `typ` of Passki session tokens, so a verifier can refuse any other kind of JWT. */
+export const SESSION_JWT_TYPE = 'passki-session+jwt';
+
+/**
+ * Mints a short-lived session JWT (ES256) from a live session. A revoked session mints no new
+ * token; tokens already minted stay valid until their `exp` (PASSKI_JWT_TTL, 5 minutes by default).
+ */
+export async function mintSessionJwt(
+  deps: { config: Config; clock: Clock; keys: KeyRing },
+  session: SessionRecord,
+  user: UserRecord,
+): Promise<{ token: string; expiresAt: number }> {
+  if (session.kind !== 'standard') {
+    throw new AuthError(
+      'recovery_session_limited',
+      'A recovery session cannot mint tokens. Add a passkey and sign in with it.',
+    );
+  }
+  const now = deps.clock.now();
+  const iat = Math.floor(now / 1000);
+  const exp = iat + Math.floor(deps.config.jwtTtlMs / 1000);
+  const { kid, key } = await deps.keys.signingKey();
+  const token = await new SignJWT({
+    // Public metadata first, so the standard claims below always win over a same-named key.
+    ...user.publicMetadata,
+    sid: session.id,
+    username: user.username,
+    amr: ['passkey'],
+  })
+    .setProtectedHeader({ alg: 'ES256', kid, typ: SESSION_JWT_TYPE })
+    .setIssuer(deps.config.jwtIssuer)
+    .setAudience(deps.config.jwtAudience)
+    .setSubject(user.id)
+    .setIssuedAt(iat)
+    .setExpirationTime(exp)
+    .sign(key);
+  return { token, expiresAt: exp * 1000 };
+}
