@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../../packages/server/src/config/config.js';
-import type { Clock } from '../../packages/server/src/core/clock.js';
+import { createApiKey } from '../../packages/server/src/admin/api-keys.js';
+import { type Clock, secureRandom } from '../../packages/server/src/core/clock.js';
 import { type RunningServer, startServer } from '../../packages/server/src/server.js';
 import type { Store } from '../../packages/server/src/storage/store.js';
 import { createTestDatabase, POSTGRES_URL } from './postgres.js';
@@ -22,6 +23,11 @@ export interface TestServer {
   databaseUrl: string;
   store: Store;
   app: RunningServer['app'];
+  keys: RunningServer['keys'];
+  /** http://localhost:PORT of the admin listener, when PASSKI_ADMIN_PORT is set. */
+  adminUrl: string | null;
+  /** Creates an admin API key the way `passki keys create-admin` does. */
+  adminKey(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -75,6 +81,9 @@ export async function startTestServer(
     databaseUrl: config.databaseUrl,
     store: server.store,
     app: server.app,
+    keys: server.keys,
+    adminUrl: server.adminPort === null ? null : `http://localhost:${server.adminPort}`,
+    adminKey: async () => (await createApiKey({ store: server.store, clock: opts.clock ?? { now: () => Date.now() }, random: secureRandom }, 'test')).key,
     close: async () => {
       await server.close();
       await pgDb?.drop();

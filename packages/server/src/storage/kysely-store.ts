@@ -704,6 +704,9 @@ export function createKyselyStore(
             .selectFrom('signing_keys')
             .selectAll()
             .where((eb) => eb.or([eb('retire_at', 'is', null), eb('retire_at', '>', now)]))
+            // Active keys (not being retired) first: the newest of them signs. Clocks of the nodes
+            // that created the keys may differ, so retirement, not time, decides.
+            .orderBy(sql`CASE WHEN retire_at IS NULL THEN 0 ELSE 1 END`)
             .orderBy('created_at', 'desc')
             .orderBy('kid', 'desc')
             .execute();

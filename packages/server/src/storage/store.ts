@@ -125,7 +125,7 @@ export interface ApiKeyStore {
 
 export interface SigningKeyStore {
   create(key: SigningKeyRecord): Promise<void>;
-  /** Keys not yet retired at `now`, newest first. */
+  /** Keys not yet retired at `now`: active keys first (newest first), then retiring ones. */
   listPublished(now: number): Promise<SigningKeyRecord[]>;
   /** Schedules the retirement of every key but `keepKid` that has none yet. */
   retireOthers(keepKid: string, retireAt: number): Promise<number>;
