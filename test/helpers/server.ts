@@ -3,8 +3,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { loadConfig } from '../../packages/server/src/config/config.js';
 import { createApiKey } from '../../packages/server/src/admin/api-keys.js';
+import { loadConfig } from '../../packages/server/src/config/config.js';
 import { type Clock, secureRandom } from '../../packages/server/src/core/clock.js';
 import { type RunningServer, startServer } from '../../packages/server/src/server.js';
 import type { Store } from '../../packages/server/src/storage/store.js';
@@ -68,6 +68,8 @@ export async function startTestServer(
     PASSKI_ORIGINS: `http://localhost:${port}`,
     PASSKI_DATABASE_URL: pgDb?.url ?? `sqlite:${dbPath}`,
     PASSKI_LOG_LEVEL: 'silent',
+    // Suites that test limits turn them on; the rest make hundreds of requests from one address.
+    PASSKI_RATE_LIMITS: 'off',
     ...opts.env,
   });
   const server = await startServer(config, {
@@ -83,7 +85,17 @@ export async function startTestServer(
     app: server.app,
     keys: server.keys,
     adminUrl: server.adminPort === null ? null : `http://localhost:${server.adminPort}`,
-    adminKey: async () => (await createApiKey({ store: server.store, clock: opts.clock ?? { now: () => Date.now() }, random: secureRandom }, 'test')).key,
+    adminKey: async () =>
+      (
+        await createApiKey(
+          {
+            store: server.store,
+            clock: opts.clock ?? { now: () => Date.now() },
+            random: secureRandom,
+          },
+          'test',
+        )
+      ).key,
     close: async () => {
       await server.close();
       await pgDb?.drop();

@@ -1,6 +1,7 @@
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { bytesEqual, fromBase64Url } from '../core/encoding.js';
 import { AuthError } from '../core/errors.js';
+import { limitAccount } from '../core/rate-limit.js';
 import type { CredentialRecord, UserRecord } from '../storage/records.js';
 import type { Store } from '../storage/store.js';
 import type { CeremonyType, OpenedChallenge } from './challenge.js';
@@ -61,6 +62,7 @@ export async function runAssertion<T extends AssertionCeremony, R>(
         throw new AuthError('credential_not_found', 'This passkey is not registered here.');
       }
       audit.userId = credential.userId;
+      await limitAccount(ctx, `user:${credential.userId}`, client);
       const boundUser = input.boundUserId(opened);
       if (boundUser !== undefined && credential.userId !== boundUser) {
         throw new AuthError(

@@ -4,6 +4,7 @@ import type {
 } from '@simplewebauthn/server';
 import { fromBase64Url } from '../core/encoding.js';
 import { AuthError } from '../core/errors.js';
+import { limitAccount } from '../core/rate-limit.js';
 import { newSession } from '../sessions/sessions.js';
 import type { UserRecord } from '../storage/records.js';
 import { issueOneTimeToken } from '../tokens/one-time.js';
@@ -26,6 +27,7 @@ export async function startSignIn(
     return requestOptions(ctx.rp, { challenge: fromBase64Url(challenge) as Uint8Array, allow: [] });
   }
   const username = normalizeUsername(input.username);
+  await limitAccount(ctx, username, null);
   const user = await ctx.store.users.findByUsername(username);
   if (user === null) throw new AuthError('user_not_found', 'No account has that username.');
   const credentials = await ctx.store.credentials.listByUser(user.id);

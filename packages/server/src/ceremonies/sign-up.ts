@@ -4,6 +4,7 @@ import type {
 } from '@simplewebauthn/server';
 import { fromBase64Url, toBase64Url } from '../core/encoding.js';
 import { AuthError } from '../core/errors.js';
+import { limitAccount } from '../core/rate-limit.js';
 import { newSession } from '../sessions/sessions.js';
 import {
   type CredentialRecord,
@@ -43,6 +44,7 @@ export async function startSignUp(
   input: { username: string; displayName?: string | undefined },
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const username = normalizeUsername(input.username);
+  await limitAccount(ctx, username, null);
   const displayName = normalizeDisplayName(input.displayName, username);
   if ((await ctx.store.users.findByUsername(username)) !== null) {
     throw new AuthError('username_taken', 'That username is taken.');

@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { isAddressOrCidr } from '../core/client-ip.js';
+import type { Limit } from '../core/rate-limit.js';
 
 /**
  * Passki is configured by environment variables only, validated once at start-up; a bad value
@@ -43,6 +45,10 @@ export interface Config {
   adminHost: string;
   /** Where the hosted page may send users back to after signing in (URL prefixes). */
   redirectUrls: string[];
+  /** Proxies whose X-Forwarded-For is believed (IPs or CIDRs). */
+  trustedProxies: string[];
+  /** Rate limits; null turns them off (benchmarks, tests of other things). */
+  rateLimits: { ip: Limit; account: Limit } | null;
   /** Server secret for challenge MACs; when absent one is generated and kept in the database. */
   secret: Uint8Array | null;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -184,6 +190,27 @@ export const SETTINGS: Setting[] = [
     default: 'PASSKI_ORIGINS',
     description:
       'Comma-separated URL prefixes the hosted page may send users back to (?redirect_to=)',
+  },
+  {
+    env: 'PASSKI_TRUSTED_PROXIES',
+    default: '(none)',
+    description:
+      'Comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed',
+  },
+  {
+    env: 'PASSKI_RATE_LIMITS',
+    default: 'on',
+    description: 'on or off: rate limits on every ceremony, recovery, ticket and token endpoint',
+  },
+  {
+    env: 'PASSKI_RATE_LIMIT_IP',
+    default: '600/1m',
+    description: 'Requests per client address (IPv6 grouped by /64) per window, e.g. 600/1m',
+  },
+  {
+    env: 'PASSKI_RATE_LIMIT_ACCOUNT',
+    default: '60/1m',
+    description: 'Ceremonies per account per window (options and verify), e.g. 60/1m',
   },
   {
     env: 'PASSKI_SECRET',
@@ -354,6 +381,35 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       fail('PASSKI_REDIRECT_URLS', `"${url}" is not an http(s) URL`);
     return url;
   });
+  const trustedProxies = list(get('PASSKI_TRUSTED_PROXIES'));
+  for (const entry of trustedProxies) {
+    if (!isAddressOrCidr(entry))
+      fail('PASSKI_TRUSTED_PROXIES', `"${entry}" is not an IP address or CIDR`);
+  }
+  const limit = (name: string, fallback: string): Limit => {
+    const raw = get(name) ?? fallback;
+    const [count, window, extra] = raw.split('/');
+    const windowMs = window === undefined ? null : parseDuration(window);
+    if (
+      extra !== undefined ||
+      !/^\d+$/.test(count ?? '') ||
+      Number(count) < 1 ||
+      windowMs === null
+    ) {
+      fail(name, `"${raw}" is not a limit like 120/1m (requests per window)`);
+    }
+    return { max: Number(count), windowMs: windowMs as number };
+  };
+  const rateLimitsRaw = (get('PASSKI_RATE_LIMITS') ?? 'on').toLowerCase();
+  if (rateLimitsRaw !== 'on' && rateLimitsRaw !== 'off')
+    fail('PASSKI_RATE_LIMITS', `"${rateLimitsRaw}" must be on or off`);
+  const rateLimits =
+    rateLimitsRaw === 'off'
+      ? null
+      : {
+          ip: limit('PASSKI_RATE_LIMIT_IP', '600/1m'),
+          account: limit('PASSKI_RATE_LIMIT_ACCOUNT', '60/1m'),
+        };
   const migrateRaw = (get('PASSKI_MIGRATE_ON_START') ?? 'true').toLowerCase();
   if (!['true', 'false', '1', '0'].includes(migrateRaw)) {
     fail('PASSKI_MIGRATE_ON_START', `"${migrateRaw}" must be true or false`);
@@ -385,6 +441,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminPort,
     adminHost: get('PASSKI_ADMIN_HOST') ?? '127.0.0.1',
     redirectUrls: redirectUrls.length > 0 ? redirectUrls : origins,
+    trustedProxies,
+    rateLimits,
     aaguidFile:
       get('PASSKI_AAGUID_FILE') === undefined ? null : resolve(get('PASSKI_AAGUID_FILE') as string),
     secret,

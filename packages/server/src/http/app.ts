@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { addressBucket, createClientAddressResolver } from '../core/client-ip.js';
 import { AuthError } from '../core/errors.js';
+import { enforceRateLimits, type Limit } from '../core/rate-limit.js';
 import { renderIndexPage } from '../pages/index-page.js';
 import { DatabaseUnavailable } from '../storage/records.js';
 import type { AppDeps, AppEnv } from './context.js';
@@ -44,9 +47,20 @@ export function createApp(
   const { config, logger } = deps;
   const allowedOrigins = new Set([...config.origins, config.publicUrl]);
 
+  const clientAddress = createClientAddressResolver(config.trustedProxies);
   app.use(async (c, next) => {
     const requestId = randomUUID();
     c.set('requestId', requestId);
+    let remote: string | null = null;
+    try {
+      remote = getConnInfo(c).remote.address ?? null;
+    } catch {
+      remote = null;
+    }
+    c.set('client', {
+      ip: clientAddress(remote, c.req.header('x-forwarded-for')),
+      userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null,
+    });
     c.set('log', logger.child({ requestId }));
     c.header('X-Request-Id', requestId);
     const started = performance.now();
@@ -80,6 +94,7 @@ export function createApp(
     await next();
   });
   app.use(cors(config));
+  if (config.rateLimits !== null) app.use(ipRateLimit(deps, config.rateLimits.ip));
   app.use(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
@@ -242,5 +257,31 @@ function cors(config: AppDeps['config']): MiddlewareHandler<AppEnv> {
       c.res.headers.set('Access-Control-Allow-Credentials', 'true');
       c.res.headers.set('Access-Control-Expose-Headers', 'Retry-After, X-Request-Id');
     }
+  };
+}
+
+/**
+ * Every state-changing API call counts against its client address (IPv6 by /64), shared by all
+ * nodes through the database. The admin API is not limited here: its callers hold an API key.
+ */
+function ipRateLimit(deps: AppDeps, limit: Limit): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const method = c.req.method;
+    if (
+      method !== 'GET' &&
+      method !== 'HEAD' &&
+      method !== 'OPTIONS' &&
+      c.req.path.startsWith('/v1/') &&
+      !c.req.path.startsWith('/v1/admin')
+    ) {
+      const client = c.get('client');
+      await enforceRateLimits(
+        deps.store,
+        deps.clock.now(),
+        [{ key: `ip:${addressBucket(client.ip)}`, limit }],
+        client,
+      );
+    }
+    await next();
   };
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Provider } from '../account/aaguids.js';
-import type { CeremonyContext } from '../ceremonies/context.js';
+import type { CeremonyContext, ClientInfo } from '../ceremonies/context.js';
 import type { KeyRing } from '../tokens/signing-keys.js';
 
 /** What every request handler can reach through `c.var` / `c.env`. */
@@ -8,6 +8,8 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     log: Logger;
+    /** Client address (through trusted proxies only) and user agent. */
+    client: ClientInfo;
   };
 }
 

@@ -1,4 +1,3 @@
-import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import { z } from 'zod';
 import type { ClientInfo } from '../../ceremonies/context.js';
@@ -24,14 +23,9 @@ import { sessionView, userView } from '../views.js';
 
 const failed = { description: 'Failed verification or bad input', schema: errorView };
 
-export function clientInfo(c: Context): ClientInfo {
-  let ip: string | null = null;
-  try {
-    ip = getConnInfo(c).remote.address ?? null;
-  } catch {
-    ip = null;
-  }
-  return { ip, userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null };
+/** Who is asking, resolved once per request by the app's first middleware. */
+export function clientInfo(c: Context<AppEnv>): ClientInfo {
+  return c.get('client');
 }
 
 export function authRoutes(deps: AppDeps): RouteSpec[] {
