@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -98,7 +99,11 @@ export async function startServer(
   }
   // Make sure a signing key exists before the first request (and that it decrypts).
   await keys.signingKey();
+  // Keyed pseudorandom values (e.g. stable fake sign-in options for unknown usernames).
+  const prf = (label: string, input: string): Uint8Array =>
+    new Uint8Array(createHmac('sha256', secret).update(`${label}\0${input}`).digest());
   const deps = {
+    prf,
     keys,
     providers,
     lifecycle,

@@ -14,6 +14,8 @@ export interface CeremonyContext {
   challenges: ChallengeCodec;
   clock: Clock;
   random: RandomSource;
+  /** Keyed pseudorandom bytes (HMAC with the server secret), stable per label and input. */
+  prf: (label: string, input: string) => Uint8Array;
 }
 
 /** Who is asking, for the audit log and the session list. */

@@ -2,7 +2,7 @@ import type {
   AuthenticationResponseJSON,
   PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/server';
-import { fromBase64Url } from '../core/encoding.js';
+import { fromBase64Url, toBase64Url } from '../core/encoding.js';
 import { AuthError } from '../core/errors.js';
 import { limitAccount } from '../core/rate-limit.js';
 import { newSession } from '../sessions/sessions.js';
@@ -29,13 +29,46 @@ export async function startSignIn(
   const username = normalizeUsername(input.username);
   await limitAccount(ctx, username, null);
   const user = await ctx.store.users.findByUsername(username);
-  if (user === null) throw new AuthError('user_not_found', 'No account has that username.');
-  const credentials = await ctx.store.credentials.listByUser(user.id);
-  const { challenge } = ctx.challenges.issue('sign-in', { userId: user.id });
-  return requestOptions(ctx.rp, {
-    challenge: fromBase64Url(challenge) as Uint8Array,
-    allow: credentials.map((c) => ({ id: c.id, transports: c.transports })),
-  });
+  if (user === null && !ctx.config.hideAccountExistence) {
+    throw new AuthError('user_not_found', 'No account has that username.');
+  }
+  // WebAuthn §14.6.2: with account existence hidden, an unknown username gets options of the
+  // same shape (a stable fake credential, a challenge bound to a fake user id of the same length),
+  // after the same queries, so neither the answer nor its size or timing tells them apart.
+  const userId = user?.id ?? toBase64Url(ctx.prf('fake-user-id', username).slice(0, 16));
+  const credentials = await ctx.store.credentials.listByUser(userId);
+  const allow =
+    user === null
+      ? [{ id: ctx.prf('fake-credential-id', username), transports: ['internal', 'hybrid'] }]
+      : credentials.map((c) => ({ id: c.id, transports: c.transports }));
+  const { challenge } = ctx.challenges.issue('sign-in', { userId });
+  return requestOptions(ctx.rp, { challenge: fromBase64Url(challenge) as Uint8Array, allow });
+}
+
+/** Codes a failed sign-in may still show when account existence is hidden: input, not identity. */
+const VISIBLE_WHEN_HIDDEN = new Set([
+  'invalid_request',
+  'payload_too_large',
+  'rate_limited',
+  'database_unavailable',
+  'challenge_expired',
+]);
+
+/** With account existence hidden, every failed sign-in gets one answer (checklist E02). */
+export async function hideFailure<T>(ctx: CeremonyContext, attempt: () => Promise<T>): Promise<T> {
+  if (!ctx.config.hideAccountExistence) return attempt();
+  try {
+    return await attempt();
+  } catch (err) {
+    if (err instanceof AuthError && !VISIBLE_WHEN_HIDDEN.has(err.code)) {
+      throw new AuthError(
+        'verification_failed',
+        'Sign-in failed. Try again, or use another passkey.',
+        { detail: err.code, cause: err },
+      );
+    }
+    throw err;
+  }
 }
 
 /** Sign-in verification (§7.2): a verified assertion opens a new session. */

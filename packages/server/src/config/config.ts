@@ -45,6 +45,8 @@ export interface Config {
   adminHost: string;
   /** Where the hosted page may send users back to after signing in (URL prefixes). */
   redirectUrls: string[];
+  /** Username-first sign-in gives away nothing about which accounts exist. */
+  hideAccountExistence: boolean;
   /** Proxies whose X-Forwarded-For is believed (IPs or CIDRs). */
   trustedProxies: string[];
   /** Rate limits; null turns them off (benchmarks, tests of other things). */
@@ -190,6 +192,12 @@ export const SETTINGS: Setting[] = [
     default: 'PASSKI_ORIGINS',
     description:
       'Comma-separated URL prefixes the hosted page may send users back to (?redirect_to=)',
+  },
+  {
+    env: 'PASSKI_HIDE_ACCOUNT_EXISTENCE',
+    default: 'false',
+    description:
+      'true: sign-in options for unknown usernames look like real ones and every failed sign-in gets the same answer',
   },
   {
     env: 'PASSKI_TRUSTED_PROXIES',
@@ -381,6 +389,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       fail('PASSKI_REDIRECT_URLS', `"${url}" is not an http(s) URL`);
     return url;
   });
+  const hideRaw = (get('PASSKI_HIDE_ACCOUNT_EXISTENCE') ?? 'false').toLowerCase();
+  if (!['true', 'false', '1', '0'].includes(hideRaw))
+    fail('PASSKI_HIDE_ACCOUNT_EXISTENCE', `"${hideRaw}" must be true or false`);
   const trustedProxies = list(get('PASSKI_TRUSTED_PROXIES'));
   for (const entry of trustedProxies) {
     if (!isAddressOrCidr(entry))
@@ -441,6 +452,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminPort,
     adminHost: get('PASSKI_ADMIN_HOST') ?? '127.0.0.1',
     redirectUrls: redirectUrls.length > 0 ? redirectUrls : origins,
+    hideAccountExistence: hideRaw === 'true' || hideRaw === '1',
     trustedProxies,
     rateLimits,
     aaguidFile:

@@ -1,7 +1,12 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import type { ClientInfo } from '../../ceremonies/context.js';
-import { finishSignIn, finishSignInForResult, startSignIn } from '../../ceremonies/sign-in.js';
+import {
+  finishSignIn,
+  finishSignInForResult,
+  hideFailure,
+  startSignIn,
+} from '../../ceremonies/sign-in.js';
 import { finishSignUp, startSignUp } from '../../ceremonies/sign-up.js';
 import { AuthError } from '../../core/errors.js';
 import { endSession, readSession } from '../../sessions/sessions.js';
@@ -106,17 +111,18 @@ export function authRoutes(deps: AppDeps): RouteSpec[] {
       },
       handler: async (c, body) => {
         if (body.result === true) {
-          const { user, result, expiresAt } = await finishSignInForResult(
-            deps,
-            body.response as never,
-            clientInfo(c),
+          const { user, result, expiresAt } = await hideFailure(deps, () =>
+            finishSignInForResult(deps, body.response as never, clientInfo(c)),
           );
           return c.json({
             user: userView(user),
             signInResult: { token: result, expiresAt: new Date(expiresAt).toISOString() },
           });
         }
-        return signedIn(c, await finishSignIn(deps, body.response as never, clientInfo(c)));
+        return signedIn(
+          c,
+          await hideFailure(deps, () => finishSignIn(deps, body.response as never, clientInfo(c))),
+        );
       },
     }),
     defineRoute({
