@@ -128,6 +128,7 @@ export async function startServer(
       await store.rateLimits.deleteExpired(now - RATE_LIMIT_RETENTION_MS);
       await store.oneTimeTokens.deleteExpired(now);
       await store.signingKeys.deleteRetired(now);
+      await store.audit.deleteBefore(now - config.auditRetentionMs);
     } catch (err) {
       logger.warn({ err }, 'purge of expired rows failed');
     }

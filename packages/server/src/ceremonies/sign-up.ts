@@ -12,6 +12,7 @@ import {
   UniqueViolation,
   type UserRecord,
 } from '../storage/records.js';
+import type { OpenedChallenge } from './challenge.js';
 import {
   type CeremonyContext,
   type ClientInfo,
@@ -76,72 +77,93 @@ export async function finishSignUp(
 ): Promise<SignedIn> {
   const clientData = readClientData(response.response.clientDataJSON);
   const opened = ctx.challenges.open(clientData.challenge, 'sign-up');
-
-  return withChallenge(ctx, opened, async () => {
-    checkCrossOrigin(ctx.rp, clientData);
-    checkCredentialId(response.id, response.rawId);
-
-    const verified = await verifyRegistration(ctx.rp, response, clientData.challenge);
-    const now = ctx.clock.now();
-    const { username, displayName } = opened.context;
-    const user: UserRecord = {
-      id: toBase64Url(ctx.random(16)),
-      username,
-      displayName,
-      // §7.1 step 29: the account comes from our own state (the challenge), never the request.
-      userHandle: fromBase64Url(opened.context.userHandle) as Uint8Array,
-      createdAt: now,
-      externalId: null,
-      disabledAt: null,
-      publicMetadata: {},
-      privateMetadata: {},
-    };
-    const session = newSession(
-      {
-        store: ctx.store,
-        clock: ctx.clock,
-        random: ctx.random,
-        sessionTtlMs: ctx.config.sessionTtlMs,
-      },
-      {
-        userId: user.id,
-        credentialId: verified.credentialId,
-        userVerified: verified.userVerified,
-        userAgent: client.userAgent,
-      },
+  try {
+    return await withChallenge(ctx, opened, () =>
+      completeSignUp(ctx, response, clientData, opened, client),
     );
-
-    try {
-      await ctx.store.transaction(async (tx) => {
-        await claimChallenge(tx, opened);
-        await tx.users.create(user);
-        await tx.credentials.create(credentialRecord(verified, user.id, now));
-        await tx.sessions.create(session.record);
-        await tx.audit.record({
-          at: now,
-          type: 'sign_up',
-          userId: user.id,
-          credentialId: verified.credentialId,
+  } catch (err) {
+    if (err instanceof AuthError) {
+      await ctx.store.audit
+        .record({
+          at: ctx.clock.now(),
+          type: 'sign_up_failed',
           ip: client.ip,
           userAgent: client.userAgent,
-        });
-      });
-    } catch (err) {
-      if (err instanceof UniqueViolation) {
-        if (err.field === 'username')
-          throw new AuthError('username_taken', 'That username is taken.');
-        if (err.field === 'credential_id') {
-          // §7.1 step 26: never overwrite or re-home an existing credential.
-          throw new AuthError(
-            'credential_already_registered',
-            'This passkey is already registered.',
-          );
-        }
-      }
-      throw err;
+          detail: err.code,
+        })
+        .catch(() => undefined);
     }
-    return { user, session: session.record, token: session.token };
-  });
+    throw err;
+  }
+}
+
+async function completeSignUp(
+  ctx: CeremonyContext,
+  response: RegistrationResponseJSON,
+  clientData: ReturnType<typeof readClientData>,
+  opened: OpenedChallenge<'sign-up'>,
+  client: ClientInfo,
+): Promise<SignedIn> {
+  checkCrossOrigin(ctx.rp, clientData);
+  checkCredentialId(response.id, response.rawId);
+
+  const verified = await verifyRegistration(ctx.rp, response, clientData.challenge);
+  const now = ctx.clock.now();
+  const { username, displayName } = opened.context;
+  const user: UserRecord = {
+    id: toBase64Url(ctx.random(16)),
+    username,
+    displayName,
+    // §7.1 step 29: the account comes from our own state (the challenge), never the request.
+    userHandle: fromBase64Url(opened.context.userHandle) as Uint8Array,
+    createdAt: now,
+    externalId: null,
+    disabledAt: null,
+    publicMetadata: {},
+    privateMetadata: {},
+  };
+  const session = newSession(
+    {
+      store: ctx.store,
+      clock: ctx.clock,
+      random: ctx.random,
+      sessionTtlMs: ctx.config.sessionTtlMs,
+    },
+    {
+      userId: user.id,
+      credentialId: verified.credentialId,
+      userVerified: verified.userVerified,
+      userAgent: client.userAgent,
+    },
+  );
+
+  try {
+    await ctx.store.transaction(async (tx) => {
+      await claimChallenge(tx, opened);
+      await tx.users.create(user);
+      await tx.credentials.create(credentialRecord(verified, user.id, now));
+      await tx.sessions.create(session.record);
+      await tx.audit.record({
+        at: now,
+        type: 'sign_up',
+        userId: user.id,
+        credentialId: verified.credentialId,
+        ip: client.ip,
+        userAgent: client.userAgent,
+      });
+    });
+  } catch (err) {
+    if (err instanceof UniqueViolation) {
+      if (err.field === 'username')
+        throw new AuthError('username_taken', 'That username is taken.');
+      if (err.field === 'credential_id') {
+        // §7.1 step 26: never overwrite or re-home an existing credential.
+        throw new AuthError('credential_already_registered', 'This passkey is already registered.');
+      }
+    }
+    throw err;
+  }
+  return { user, session: session.record, token: session.token };
 }
 
 /** The record stored for a newly verified credential (§7.1 step 27). */

@@ -45,6 +45,8 @@ export interface Config {
   adminHost: string;
   /** Where the hosted page may send users back to after signing in (URL prefixes). */
   redirectUrls: string[];
+  /** Audit events older than this are deleted. */
+  auditRetentionMs: number;
   /** Username-first sign-in gives away nothing about which accounts exist. */
   hideAccountExistence: boolean;
   /** Proxies whose X-Forwarded-For is believed (IPs or CIDRs). */
@@ -192,6 +194,11 @@ export const SETTINGS: Setting[] = [
     default: 'PASSKI_ORIGINS',
     description:
       'Comma-separated URL prefixes the hosted page may send users back to (?redirect_to=)',
+  },
+  {
+    env: 'PASSKI_AUDIT_RETENTION',
+    default: '90d',
+    description: 'How long audit events are kept',
   },
   {
     env: 'PASSKI_HIDE_ACCOUNT_EXISTENCE',
@@ -452,6 +459,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminPort,
     adminHost: get('PASSKI_ADMIN_HOST') ?? '127.0.0.1',
     redirectUrls: redirectUrls.length > 0 ? redirectUrls : origins,
+    auditRetentionMs: duration('PASSKI_AUDIT_RETENTION', '90d', 3_600_000),
     hideAccountExistence: hideRaw === 'true' || hideRaw === '1',
     trustedProxies,
     rateLimits,

@@ -211,6 +211,16 @@ function toRecoveryCode(row: Database['recovery_codes']): RecoveryCodeRecord {
   };
 }
 
+/**
+ * Audit fields come partly from clients (user agents): control characters are escaped as \\uXXXX
+ * so a crafted value cannot forge log lines or terminal escapes where the log is read.
+ */
+function escapeControl(value: string | null): string | null {
+  return value === null
+    ? null
+    : value.replace(/\p{Cc}/gu, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 const buf = (value: Uint8Array): Buffer =>
   Buffer.from(value.buffer, value.byteOffset, value.byteLength);
 
@@ -812,11 +822,19 @@ export function createKyselyStore(
               type: event.type,
               user_id: event.userId ?? null,
               credential_id: event.credentialId ? buf(event.credentialId) : null,
-              ip: event.ip ?? null,
-              user_agent: event.userAgent ?? null,
-              detail: event.detail ?? null,
+              ip: escapeControl(event.ip ?? null),
+              user_agent: escapeControl(event.userAgent ?? null),
+              detail: escapeControl(event.detail ?? null),
             })
             .execute();
+        }),
+      deleteBefore: (at) =>
+        run(async () => {
+          const result = await db
+            .deleteFrom('audit_events')
+            .where('at', '<', at)
+            .executeTakeFirst();
+          return num(result.numDeletedRows);
         }),
       list: (opts) =>
         run(async () => {
@@ -827,6 +845,8 @@ export function createKyselyStore(
             .limit(opts.limit);
           if (opts.type !== undefined) query = query.where('type', '=', opts.type);
           if (opts.userId !== undefined) query = query.where('user_id', '=', opts.userId);
+          if (opts.before !== undefined) query = query.where('id', '<', opts.before);
+          if (opts.since !== undefined) query = query.where('at', '>=', opts.since);
           const rows = await query.execute();
           return rows.map(
             (row): StoredAuditEvent => ({

@@ -513,6 +513,29 @@ export function describeStoreContract(
       expect(await store.oneTimeTokens.deleteExpired(100)).toBeGreaterThanOrEqual(1);
     });
 
+    it('escapes control characters in audit fields, pages by cursor and applies retention', async () => {
+      const type = `t-${randomBytes(4).toString('hex')}`;
+      await store.audit.record({
+        at: 10,
+        type,
+        userAgent: 'evil\r\nFAKE LINE\u001b[31m',
+        detail: 'a\u0000b',
+      });
+      await store.audit.record({ at: 20, type });
+      await store.audit.record({ at: 30, type });
+      const [newest, middle, oldest] = await store.audit.list({ limit: 10, type });
+      expect(oldest?.userAgent).toBe('evil\\u000d\\u000aFAKE LINE\\u001b[31m');
+      expect(oldest?.detail).toBe('a\\u0000b');
+      const page = await store.audit.list({ limit: 10, type, before: middle?.id as number });
+      expect(page.map((e) => e.id)).toEqual([oldest?.id]);
+      expect((await store.audit.list({ limit: 10, type, since: 20 })).map((e) => e.id)).toEqual([
+        newest?.id,
+        middle?.id,
+      ]);
+      expect(await store.audit.deleteBefore(25)).toBeGreaterThanOrEqual(2);
+      expect((await store.audit.list({ limit: 10, type })).map((e) => e.id)).toEqual([newest?.id]);
+    });
+
     it('answers ping', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });

@@ -156,7 +156,16 @@ export interface SecretStore {
 
 export interface AuditStore {
   record(event: AuditEvent): Promise<void>;
-  list(opts: { limit: number; type?: string; userId?: string }): Promise<StoredAuditEvent[]>;
+  /** Newest first; `before` is an event id (cursor), `since` a time. */
+  list(opts: {
+    limit: number;
+    type?: string;
+    userId?: string;
+    before?: number;
+    since?: number;
+  }): Promise<StoredAuditEvent[]>;
+  /** Retention: drops events older than `at`. */
+  deleteBefore(at: number): Promise<number>;
 }
 
 export interface Store {

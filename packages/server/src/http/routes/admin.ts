@@ -344,6 +344,62 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
       },
     }),
     route({
+      method: 'get',
+      path: '/v1/admin/audit-events',
+      summary:
+        'Audit events, newest first: filter by type, userId and since (ISO time); page with cursor',
+      responses: {
+        200: {
+          description: 'A page of events',
+          schema: z.object({
+            events: z.array(
+              z.object({
+                id: z.number(),
+                at: z.string(),
+                type: z.string(),
+                userId: z.string().nullable(),
+                credentialId: z.string().nullable(),
+                ip: z.string().nullable(),
+                userAgent: z.string().nullable(),
+                detail: z.string().nullable(),
+              }),
+            ),
+            nextCursor: z.string().nullable(),
+          }),
+        },
+      },
+      handler: async (c) => {
+        await actor(c);
+        const limitRaw = Number(c.req.query('limit') ?? '100');
+        const limit =
+          Number.isInteger(limitRaw) && limitRaw >= 1 && limitRaw <= 500 ? limitRaw : 100;
+        const cursor = Number(c.req.query('cursor'));
+        const since = Date.parse(c.req.query('since') ?? '');
+        const type = c.req.query('type');
+        const userId = c.req.query('userId');
+        const events = await deps.store.audit.list({
+          limit,
+          ...(type ? { type: type.slice(0, 64) } : {}),
+          ...(userId ? { userId: userId.slice(0, 64) } : {}),
+          ...(Number.isSafeInteger(cursor) && cursor > 0 ? { before: cursor } : {}),
+          ...(Number.isFinite(since) ? { since } : {}),
+        });
+        return c.json({
+          events: events.map((e) => ({
+            id: e.id,
+            at: new Date(e.at).toISOString(),
+            type: e.type,
+            userId: e.userId,
+            credentialId: e.credentialId === null ? null : toBase64Url(e.credentialId),
+            ip: e.ip,
+            userAgent: e.userAgent,
+            detail: e.detail,
+          })),
+          nextCursor: events.length === limit ? String(events[events.length - 1]?.id) : null,
+        });
+      },
+    }),
+    route({
       method: 'post',
       path: '/v1/admin/sign-in-results/redeem',
       summary:
