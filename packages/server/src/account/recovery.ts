@@ -150,21 +150,13 @@ export async function recoverWithCode(
       .catch(() => undefined);
     return refuse();
   }
-  const session = newSession(
-    {
-      store: ctx.store,
-      clock: ctx.clock,
-      random: ctx.random,
-      sessionTtlMs: ctx.config.sessionTtlMs,
-    },
-    {
-      userId: user.id,
-      credentialId: null,
-      userVerified: false,
-      userAgent: client.userAgent,
-      kind: 'recovery',
-    },
-  );
+  const session = newSession(ctx, {
+    userId: user.id,
+    credentialId: null,
+    userVerified: false,
+    userAgent: client.userAgent,
+    kind: 'recovery',
+  });
   await ctx.store.transaction(async (tx) => {
     if (!(await tx.recoveryCodes.consume(match.id, now))) refuse();
     await tx.sessions.create(session.record);

@@ -2,6 +2,7 @@ import type { Config } from '../config/config.js';
 import type { Clock, RandomSource } from '../core/clock.js';
 import { fromBase64Url } from '../core/encoding.js';
 import { AuthError } from '../core/errors.js';
+import { topLevelKeys } from '../core/json.js';
 import type { Store } from '../storage/store.js';
 import type { CeremonyType, ChallengeCodec, OpenedChallenge } from './challenge.js';
 import type { RelyingParty } from './webauthn-lib.js';
@@ -55,10 +56,17 @@ export function readClientData(clientDataJSON: string): ClientData & { challenge
   if (bytes === null)
     throw new AuthError('invalid_request', 'response.clientDataJSON is not base64url.');
   let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(utf8.decode(bytes));
+    text = utf8.decode(bytes);
+    parsed = JSON.parse(text);
   } catch {
     throw new AuthError('invalid_request', 'response.clientDataJSON is not UTF-8 JSON.');
+  }
+  // Browsers never repeat a member; JSON.parse would silently keep the last one (§5.8.1.2).
+  const keys = topLevelKeys(text);
+  if (keys !== null && new Set(keys).size !== keys.length) {
+    throw new AuthError('invalid_request', 'response.clientDataJSON repeats a member.');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new AuthError('invalid_request', 'response.clientDataJSON is not a JSON object.');

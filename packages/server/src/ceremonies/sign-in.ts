@@ -77,12 +77,6 @@ export async function finishSignIn(
   response: AuthenticationResponseJSON,
   client: ClientInfo,
 ): Promise<SignedIn> {
-  const sessionDeps = {
-    store: ctx.store,
-    clock: ctx.clock,
-    random: ctx.random,
-    sessionTtlMs: ctx.config.sessionTtlMs,
-  };
   return runAssertion(ctx, {
     type: 'sign-in',
     response,
@@ -90,7 +84,7 @@ export async function finishSignIn(
     boundUserId: (opened) => opened.context.userId,
     requireUserVerification: ctx.rp.requireUserVerification,
     commit: async (tx, { owner, credentialId, verified }, now) => {
-      const session = newSession(sessionDeps, {
+      const session = newSession(ctx, {
         userId: owner.id,
         credentialId,
         userVerified: verified.userVerified,

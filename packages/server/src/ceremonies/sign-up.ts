@@ -122,20 +122,12 @@ async function completeSignUp(
     publicMetadata: {},
     privateMetadata: {},
   };
-  const session = newSession(
-    {
-      store: ctx.store,
-      clock: ctx.clock,
-      random: ctx.random,
-      sessionTtlMs: ctx.config.sessionTtlMs,
-    },
-    {
-      userId: user.id,
-      credentialId: verified.credentialId,
-      userVerified: verified.userVerified,
-      userAgent: client.userAgent,
-    },
-  );
+  const session = newSession(ctx, {
+    userId: user.id,
+    credentialId: verified.credentialId,
+    userVerified: verified.userVerified,
+    userAgent: client.userAgent,
+  });
 
   try {
     await ctx.store.transaction(async (tx) => {

@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import {
   type AuthenticationResponseJSON,
   type AuthenticatorTransport,
@@ -111,7 +112,7 @@ export async function verifyRegistration(
   if (!result.verified)
     throw new AuthError('verification_failed', 'The passkey response could not be verified.');
   const info = result.registrationInfo;
-  const algorithm = coseAlgorithm(info.credential.publicKey);
+  const algorithm = checkCredentialPublicKey(info.credential.publicKey);
   return {
     credentialId: fromBase64Url(info.credential.id) ?? new Uint8Array(),
     publicKey: new Uint8Array(info.credential.publicKey),
@@ -168,9 +169,52 @@ export async function verifyAuthentication(
   };
 }
 
-/** The COSE `alg` of a public key the library has already decoded and checked. */
-function coseAlgorithm(coseKey: Uint8Array): number {
-  return Number(decodeCredentialPublicKey(new Uint8Array(coseKey)).get(cose.COSEKEYS.alg) ?? 0);
+/**
+ * §7.1 step 20 and checklist I07: the credential public key must be a well-formed key of the
+ * algorithm it claims — P-256 for ES256, Ed25519 for EdDSA, RSA of at least 2048 bits with a sane
+ * exponent for RS256 — and importable (an EC point off the curve is refused here, not at the first
+ * sign-in). Returns its COSE algorithm.
+ */
+export function checkCredentialPublicKey(coseKey: Uint8Array): number {
+  const invalid = (): never => {
+    throw new AuthError(
+      'unsupported_algorithm',
+      "The passkey's public key is not a valid key of a supported algorithm.",
+    );
+  };
+  let key: ReturnType<typeof decodeCredentialPublicKey>;
+  try {
+    key = decodeCredentialPublicKey(new Uint8Array(coseKey));
+  } catch {
+    return invalid();
+  }
+  const get = (label: number): unknown => (key as unknown as Map<number, unknown>).get(label);
+  const kty = get(cose.COSEKEYS.kty);
+  const alg = Number(get(cose.COSEKEYS.alg));
+  const b64 = (value: unknown): string =>
+    value instanceof Uint8Array ? Buffer.from(value).toString('base64url') : invalid();
+  let jwk: Record<string, string>;
+  if (kty === 2 && alg === -7 && get(-1) === 1) {
+    jwk = { kty: 'EC', crv: 'P-256', x: b64(get(-2)), y: b64(get(-3)) };
+  } else if (kty === 1 && alg === -8 && get(-1) === 6) {
+    jwk = { kty: 'OKP', crv: 'Ed25519', x: b64(get(-2)) };
+  } else if (kty === 3 && alg === -257) {
+    const n = get(-1);
+    const e = get(-2);
+    if (!(n instanceof Uint8Array) || !(e instanceof Uint8Array)) return invalid();
+    const modulusBits = (n.length - (n[0] === 0 ? 1 : 0)) * 8;
+    const exponent = e.reduce((acc, byte) => acc * 256 + byte, 0);
+    if (modulusBits < 2048 || exponent < 3 || exponent % 2 === 0) return invalid();
+    jwk = { kty: 'RSA', n: b64(n), e: b64(e) };
+  } else {
+    return invalid();
+  }
+  try {
+    createPublicKey({ key: jwk, format: 'jwk' });
+  } catch {
+    return invalid();
+  }
+  return alg;
 }
 
 const MESSAGE_CODES: [RegExp, ErrorCode, string][] = [

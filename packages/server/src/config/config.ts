@@ -26,6 +26,8 @@ export interface Config {
   userVerification: 'required' | 'preferred';
   challengeTtlMs: number;
   sessionTtlMs: number;
+  /** A session unused for this long ends (idle timeout). */
+  sessionIdleMs: number;
   /** How recent a user-verified assertion must be for sensitive account changes (step-up). */
   reauthWindowMs: number;
   /** Most passkeys one user may register. */
@@ -135,6 +137,11 @@ export const SETTINGS: Setting[] = [
     env: 'PASSKI_SESSION_TTL',
     default: '30d',
     description: 'Absolute lifetime of a session (e.g. 12h, 30d)',
+  },
+  {
+    env: 'PASSKI_SESSION_IDLE_TIMEOUT',
+    default: '7d',
+    description: 'A session unused for this long ends (checked server-side; precision 5 minutes)',
   },
   {
     env: 'PASSKI_REAUTH_WINDOW',
@@ -448,6 +455,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     userVerification,
     challengeTtlMs: duration('PASSKI_CHALLENGE_TTL', '5m', 10_000),
     sessionTtlMs: duration('PASSKI_SESSION_TTL', '30d', 60_000),
+    sessionIdleMs: duration('PASSKI_SESSION_IDLE_TIMEOUT', '7d', 10 * 60_000),
     reauthWindowMs: duration('PASSKI_REAUTH_WINDOW', '5m', 10_000),
     maxPasskeysPerUser,
     jwtTtlMs: duration('PASSKI_JWT_TTL', '5m', 10_000),

@@ -1,6 +1,11 @@
 import type { Context, Hono } from 'hono';
 import type { z } from 'zod';
 import { AuthError } from '../core/errors.js';
+import { jsonDepth } from '../core/json.js';
+
+/** No legitimate Passki body nests deeper than this (metadata allows 10 levels below its field). */
+const MAX_JSON_DEPTH = 16;
+
 import type { AppEnv } from './context.js';
 
 /**
@@ -51,6 +56,12 @@ async function readJson<B extends z.ZodType>(c: Context<AppEnv>, schema: B): Pro
     parsed = text.length === 0 ? {} : JSON.parse(text);
   } catch {
     throw new AuthError('invalid_request', 'The body is not valid JSON.');
+  }
+  if (jsonDepth(parsed, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    throw new AuthError(
+      'invalid_request',
+      `The body is nested more than ${MAX_JSON_DEPTH} levels deep.`,
+    );
   }
   const result = schema.safeParse(parsed);
   if (!result.success) {

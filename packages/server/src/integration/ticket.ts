@@ -27,7 +27,7 @@ export async function redeemSignInTicket(
     if (user === null) return invalid();
     if (user.disabledAt !== null) throw new AuthError('user_disabled', 'This account is disabled.');
     const session = newSession(
-      { store: tx, clock: ctx.clock, random: ctx.random, sessionTtlMs: ctx.config.sessionTtlMs },
+      { ...ctx, store: tx },
       { userId: user.id, credentialId: null, userVerified: false, userAgent: client.userAgent },
     );
     await tx.sessions.create(session.record);

@@ -1,3 +1,4 @@
+import type { Config } from '../config/config.js';
 import type { Clock, RandomSource } from '../core/clock.js';
 import { sha256, toBase64Url } from '../core/encoding.js';
 import type { SessionKind, SessionRecord, UserRecord } from '../storage/records.js';
@@ -6,7 +7,8 @@ import type { Store } from '../storage/store.js';
 /**
  * Sessions are opaque 256-bit random tokens held in an HttpOnly cookie; only SHA-256(token) is
  * stored, so a database leak yields no usable session. Lookup is by hash, so no secret is ever
- * compared byte by byte. Lifetime is absolute (`sessionTtlMs`); `lastSeenAt` is refreshed at most
+ * compared byte by byte. Lifetime is absolute (`sessionTtlMs`), and a session unused for `sessionIdleMs` ends too;
+ * `lastSeenAt` is refreshed at most
  * every few minutes so reads stay reads.
  */
 const TOKEN_BYTES = 32;
@@ -20,7 +22,7 @@ export interface SessionDeps {
   store: Store;
   clock: Clock;
   random: RandomSource;
-  sessionTtlMs: number;
+  config: Pick<Config, 'sessionTtlMs' | 'sessionIdleMs'>;
 }
 
 export function newSession(
@@ -44,7 +46,8 @@ export function newSession(
       tokenHash: sha256(token),
       credentialId: input.credentialId,
       createdAt: now,
-      expiresAt: now + (input.kind === 'recovery' ? RECOVERY_SESSION_TTL_MS : deps.sessionTtlMs),
+      expiresAt:
+        now + (input.kind === 'recovery' ? RECOVERY_SESSION_TTL_MS : deps.config.sessionTtlMs),
       lastSeenAt: now,
       verifiedAt: input.userVerified ? now : 0,
       userAgent: input.userAgent === null ? null : input.userAgent.slice(0, 512),
@@ -62,6 +65,11 @@ export async function readSession(
   const now = deps.clock.now();
   const found = await deps.store.sessions.findByTokenHash(sha256(token), now);
   if (found === null) return null;
+  // Idle timeout (ASVS 7.3.1), enforced here: a session unused for longer ends for good.
+  if (now - found.session.lastSeenAt > deps.config.sessionIdleMs) {
+    await deps.store.sessions.deleteByTokenHash(found.session.tokenHash);
+    return null;
+  }
   if (now - found.session.lastSeenAt > TOUCH_INTERVAL_MS) {
     await deps.store.sessions.touch(found.session.id, now);
     found.session.lastSeenAt = now;

@@ -34,13 +34,6 @@ export function clientInfo(c: Context<AppEnv>): ClientInfo {
 }
 
 export function authRoutes(deps: AppDeps): RouteSpec[] {
-  const sessionDeps = {
-    store: deps.store,
-    clock: deps.clock,
-    random: deps.random,
-    sessionTtlMs: deps.config.sessionTtlMs,
-  };
-
   const signedIn = (
     c: Context<AppEnv>,
     result: Awaited<ReturnType<typeof finishSignIn>>,
@@ -136,7 +129,7 @@ export function authRoutes(deps: AppDeps): RouteSpec[] {
         401: { description: '`unauthenticated`', schema: errorView },
       },
       handler: async (c) => {
-        const found = await readSession(sessionDeps, readSessionCookie(c, deps.config));
+        const found = await readSession(deps, readSessionCookie(c, deps.config));
         if (found === null) throw new AuthError('unauthenticated', 'You are not signed in.');
         return c.json({ user: userView(found.user), session: sessionView(found.session) });
       },
@@ -152,7 +145,7 @@ export function authRoutes(deps: AppDeps): RouteSpec[] {
         403: { description: '`forbidden_origin`', schema: errorView },
       },
       handler: async (c) => {
-        await endSession(sessionDeps, readSessionCookie(c, deps.config));
+        await endSession(deps, readSessionCookie(c, deps.config));
         clearSessionCookie(c, deps.config);
         return c.body(null, 204);
       },

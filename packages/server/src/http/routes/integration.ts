@@ -15,12 +15,6 @@ const tokenField = z.string().min(1).max(128);
 
 /** JWTs, JWKS, one-time sign-in tokens and enrolment: how other apps trust and use Passki. */
 export function integrationRoutes(deps: AppDeps): RouteSpec[] {
-  const sessionDeps = {
-    store: deps.store,
-    clock: deps.clock,
-    random: deps.random,
-    sessionTtlMs: deps.config.sessionTtlMs,
-  };
   return [
     defineRoute({
       method: 'post',
@@ -38,7 +32,7 @@ export function integrationRoutes(deps: AppDeps): RouteSpec[] {
         403: { description: '`recovery_session_limited`', schema: errorView },
       },
       handler: async (c) => {
-        const found = await readSession(sessionDeps, readSessionCookie(c, deps.config));
+        const found = await readSession(deps, readSessionCookie(c, deps.config));
         if (found === null) throw new AuthError('unauthenticated', 'You are not signed in.');
         const { token, expiresAt } = await mintSessionJwt(deps, found.session, found.user);
         return c.json({ token, expiresAt: new Date(expiresAt).toISOString() });

@@ -84,17 +84,10 @@ const unauthenticated = { description: '`unauthenticated`', schema: errorView };
 const notFound = { description: '`not_found`: not one of your own', schema: errorView };
 
 export function meRoutes(deps: AppDeps & { providers: (aaguid: string) => Provider }): RouteSpec[] {
-  const sessionDeps = {
-    store: deps.store,
-    clock: deps.clock,
-    random: deps.random,
-    sessionTtlMs: deps.config.sessionTtlMs,
-  };
-
   const current = async (
     c: Context<AppEnv>,
   ): Promise<{ session: SessionRecord; user: UserRecord }> => {
-    const found = await readSession(sessionDeps, readSessionCookie(c, deps.config));
+    const found = await readSession(deps, readSessionCookie(c, deps.config));
     if (found === null) throw new AuthError('unauthenticated', 'You are not signed in.');
     return found;
   };
