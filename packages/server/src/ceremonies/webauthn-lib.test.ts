@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { libraryError } from './webauthn-lib.js';
+import { isStrictDerEcdsaSignature, libraryError } from './webauthn-lib.js';
 
 describe('libraryError maps @simplewebauthn/server messages to stable codes and hides them', () => {
   it.each([
@@ -28,5 +28,24 @@ describe('libraryError maps @simplewebauthn/server messages to stable codes and 
     expect(err.detail).toBe(message);
     expect(err.message).not.toContain('expected');
     expect(err.message).not.toContain('evil');
+  });
+});
+
+describe('isStrictDerEcdsaSignature', () => {
+  const der = (r: number[], s: number[]) =>
+    new Uint8Array([0x30, r.length + s.length + 4, 0x02, r.length, ...r, 0x02, s.length, ...s]);
+  it('accepts canonical DER and refuses every other encoding', () => {
+    const r = [0x01, ...Array(31).fill(0x22)];
+    const sHigh = [0x00, 0x80, ...Array(31).fill(0x33)];
+    expect(isStrictDerEcdsaSignature(der(r, sHigh))).toBe(true);
+    expect(isStrictDerEcdsaSignature(der([0x05], [0x7f]))).toBe(true);
+    expect(isStrictDerEcdsaSignature(new Uint8Array([...der(r, sHigh), 0x00]))).toBe(false); // trailing byte
+    expect(isStrictDerEcdsaSignature(der([0x00, 0x05], [0x7f]))).toBe(false); // non-minimal integer
+    expect(isStrictDerEcdsaSignature(der([0x85], [0x7f]))).toBe(false); // negative integer
+    expect(isStrictDerEcdsaSignature(der([], [0x7f]))).toBe(false); // empty integer
+    const longForm = new Uint8Array([0x30, 0x81, 6, 0x02, 1, 5, 0x02, 1, 7]);
+    expect(isStrictDerEcdsaSignature(longForm)).toBe(false); // BER long-form length
+    expect(isStrictDerEcdsaSignature(new Uint8Array(64).fill(1))).toBe(false); // raw r||s
+    expect(isStrictDerEcdsaSignature(null)).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import { createPublicKey } from 'node:crypto';
+import { decodePartialCBOR } from '@levischuck/tiny-cbor';
 import {
   type AuthenticationResponseJSON,
   type AuthenticatorTransport,
@@ -97,6 +98,7 @@ export async function verifyRegistration(
   response: RegistrationResponseJSON,
   expectedChallenge: string,
 ): Promise<VerifiedRegistration> {
+  checkAttestationObject(response.response.attestationObject);
   const result = await callLibrary(() =>
     verifyRegistrationResponse({
       response,
@@ -137,8 +139,24 @@ export async function verifyAuthentication(
   rp: RelyingParty,
   response: AuthenticationResponseJSON,
   expectedChallenge: string,
-  credential: { id: Uint8Array; publicKey: Uint8Array; signCount: number; transports: string[] },
+  credential: {
+    id: Uint8Array;
+    publicKey: Uint8Array;
+    signCount: number;
+    transports: string[];
+    algorithm: number;
+  },
 ): Promise<VerifiedAuthentication> {
+  // §6.5.5: ES256 signatures are DER. The library unwraps DER leniently (trailing bytes, long-form
+  // lengths), so any encoding but the one canonical form is refused here first (checklist A10).
+  if (
+    credential.algorithm === -7 &&
+    !isStrictDerEcdsaSignature(fromBase64Url(response.response.signature))
+  ) {
+    throw new AuthError('verification_failed', 'The passkey response could not be verified.', {
+      detail: 'signature is not strict DER',
+    });
+  }
   const result = await callLibrary(() =>
     verifyAuthenticationResponse({
       response,
@@ -215,6 +233,49 @@ export function checkCredentialPublicKey(coseKey: Uint8Array): number {
     return invalid();
   }
   return alg;
+}
+
+/**
+ * §7.1 step 13: the attestation object is one CBOR map and nothing after it. The library decodes
+ * the first item and ignores leftover bytes, so they are refused here (checklist RV9).
+ */
+function checkAttestationObject(attestationObject: string): void {
+  const bytes = fromBase64Url(attestationObject);
+  let consumed = -1;
+  try {
+    if (bytes !== null) consumed = decodePartialCBOR(new Uint8Array(bytes), 0)[1];
+  } catch {
+    consumed = -1;
+  }
+  if (bytes === null || consumed !== bytes.length) {
+    throw new AuthError('verification_failed', 'The passkey response could not be verified.', {
+      detail: 'attestationObject is not exactly one CBOR item',
+    });
+  }
+}
+
+/** DER `SEQUENCE { INTEGER r, INTEGER s }` for P-256: short-form lengths, minimal positive integers, nothing after. */
+export function isStrictDerEcdsaSignature(sig: Uint8Array | null): boolean {
+  if (
+    sig === null ||
+    sig.length < 8 ||
+    sig.length > 72 ||
+    sig[0] !== 0x30 ||
+    sig[1] !== sig.length - 2
+  )
+    return false;
+  let offset = 2;
+  for (let i = 0; i < 2; i++) {
+    if (sig[offset] !== 0x02) return false;
+    const length = sig[offset + 1] as number;
+    const start = offset + 2;
+    if (length < 1 || length > 33 || start + length > sig.length) return false;
+    const first = sig[start] as number;
+    if (first & 0x80) return false; // negative
+    if (first === 0 && (length === 1 || ((sig[start + 1] as number) & 0x80) === 0)) return false; // not minimal
+    offset = start + length;
+  }
+  return offset === sig.length;
 }
 
 const MESSAGE_CODES: [RegExp, ErrorCode, string][] = [
