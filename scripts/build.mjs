@@ -58,3 +58,21 @@ await build({
   logLevel: 'warning',
 });
 cpSync(join(server, 'src/pages/static'), join(server, 'dist/public'), { recursive: true });
+
+// Node SDK: unbundled ESM for Node 20+, like the browser SDK, plus its type declarations.
+const node = join(root, 'packages/node');
+rmSync(join(node, 'dist'), { recursive: true, force: true });
+await build({
+  entryPoints: [join(node, 'src/**/*.ts')],
+  outdir: join(node, 'dist'),
+  outbase: join(node, 'src'),
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
+});
+execFileSync(
+  process.execPath,
+  [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(node, 'tsconfig.build.json')],
+  { stdio: 'inherit' },
+);

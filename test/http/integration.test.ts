@@ -139,7 +139,11 @@ describe.each(BACKENDS)('%s', (backend) => {
         (k: { kid: string }) => k.kid,
       );
       for (const kid of kidsBefore) expect(kidsAfter).toContain(kid);
-      // The newest key signs from now on.
+      // The new keys are published at once but the old key signs until they activate, so a
+      // verifier's cached JWKS always knows the kid it meets.
+      const during = (await client.post('/v1/token', {}, { cookie: token })).body.token;
+      expect(kidsBefore).toContain(decodeProtectedHeader(during).kid);
+      clock.advance(5 * 60_000);
       const fresh = (await client.post('/v1/token', {}, { cookie: token })).body.token;
       expect(decodeProtectedHeader(fresh).kid).toBe(kidsAfter[0]);
       // Retired keys disappear once every token they signed has expired.

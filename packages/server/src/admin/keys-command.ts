@@ -9,8 +9,8 @@ export const KEYS_USAGE = `Usage: passki keys <command>
   create-admin [--name NAME]   Create an admin API key; it is printed once, store it now
   list-admin                   List admin API keys (ids, names, last use, revoked)
   revoke-admin <id>            Revoke an admin API key (pk_<id> or the full key)
-  rotate                       Start signing session JWTs with a new key; the old one stays
-                               in the JWKS until every token it signed has expired
+  rotate                       Publish a new JWT signing key; it signs 5 minutes later, and the
+                               old one stays in the JWKS until every token it signed has expired
 `;
 
 /** `passki keys …`: runs against the configured database and exits. */
@@ -64,8 +64,10 @@ export async function keysCommand(
           tokenTtlMs: config.jwtTtlMs,
           encryptionKey: config.keyEncryptionKey,
         });
-        const { kid, retiring, retireAt } = await ring.rotate();
-        out(`New signing key ${kid} signs from now on (every node within 30 s).`);
+        const { kid, activeAt, retiring, retireAt } = await ring.rotate();
+        out(
+          `New signing key ${kid} is in the JWKS now and signs from ${new Date(activeAt).toISOString()}, once verifiers' cached JWKS include it.`,
+        );
         if (retiring.length > 0)
           out(
             `Retiring ${retiring.join(', ')}: published in the JWKS until ${new Date(retireAt).toISOString()}.`,

@@ -67,18 +67,37 @@ export function buildOpenApi(
     responses['413'] ??= { description: '`payload_too_large`: bodies over 64 KiB' };
     responses['500'] ??= { description: '`server_error`' };
     responses['503'] ??= { description: '`database_unavailable`' };
-    const parameters = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
-      name: m[1],
-      in: 'path',
-      required: true,
-      schema: { type: 'string' },
-    }));
+    const parameters: Record<string, unknown>[] = [...route.path.matchAll(/\{(\w+)\}/g)].map(
+      (m) => ({
+        name: m[1],
+        in: 'path',
+        required: true,
+        schema: { type: 'string' },
+      }),
+    );
+    if (route.query !== undefined) {
+      const json = schemaOf(route.query, 'input') as {
+        properties?: Record<string, Record<string, unknown>>;
+        required?: string[];
+      };
+      for (const [name, schema] of Object.entries(json.properties ?? {})) {
+        const { description, ...rest } = schema;
+        parameters.push({
+          name,
+          in: 'query',
+          required: json.required?.includes(name) ?? false,
+          ...(typeof description === 'string' ? { description } : {}),
+          schema: rest,
+        });
+      }
+    }
     paths[route.path] ??= {};
     (paths[route.path] as Record<string, unknown>)[route.method] = {
       tags: [route.tag],
       summary: route.summary,
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(route.cookieAuth ? { security: [{ sessionCookie: [] }] } : {}),
+      ...(route.apiKeyAuth ? { security: [{ adminApiKey: [] }] } : {}),
       ...(route.body
         ? {
             requestBody: {
@@ -100,7 +119,14 @@ export function buildOpenApi(
     },
     servers: [{ url: info.serverUrl }],
     components: {
-      securitySchemes: { sessionCookie: { type: 'apiKey', in: 'cookie', name: info.cookieName } },
+      securitySchemes: {
+        sessionCookie: { type: 'apiKey', in: 'cookie', name: info.cookieName },
+        adminApiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'Admin API key pk_<id>.<secret> (passki keys create-admin)',
+        },
+      },
     },
     paths: { ...paths, ...EXTRA_PATHS },
   };

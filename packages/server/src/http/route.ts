@@ -2,17 +2,16 @@ import type { Context, Hono } from 'hono';
 import type { z } from 'zod';
 import { AuthError } from '../core/errors.js';
 import { jsonDepth } from '../core/json.js';
+import type { AppEnv } from './context.js';
 
 /** No legitimate Passki body nests deeper than this (metadata allows 10 levels below its field). */
 const MAX_JSON_DEPTH = 16;
-
-import type { AppEnv } from './context.js';
 
 /**
  * A route is declared once, with its shapes; the same declaration registers the handler and
  * produces its OpenAPI entry (`openapi.ts`).
  */
-export interface RouteSpec<B extends z.ZodType = z.ZodType> {
+export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType> {
   method: 'get' | 'post' | 'patch' | 'delete';
   /** OpenAPI-style path, e.g. `/v1/me/passkeys/{id}`. */
   path: string;
@@ -20,13 +19,23 @@ export interface RouteSpec<B extends z.ZodType = z.ZodType> {
   tag: string;
   /** Present for routes that read a JSON body. */
   body?: B;
+  /** Query parameters (an object of strings, coerced), validated before the handler runs. */
+  query?: Q;
   /** Routes that act on the session cookie (documented as cookie-authenticated). */
   cookieAuth?: boolean;
+  /** Routes that need an admin API key (documented as Bearer-authenticated). */
+  apiKeyAuth?: boolean;
   responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
-  handler: (c: Context<AppEnv>, body: z.infer<B>) => Promise<Response> | Response;
+  handler: (
+    c: Context<AppEnv>,
+    body: z.infer<B>,
+    query: z.infer<Q>,
+  ) => Promise<Response> | Response;
 }
 
-export function defineRoute<B extends z.ZodType>(spec: RouteSpec<B>): RouteSpec<B> {
+export function defineRoute<B extends z.ZodType, Q extends z.ZodType = z.ZodType>(
+  spec: RouteSpec<B, Q>,
+): RouteSpec<B, Q> {
   return spec;
 }
 
@@ -34,8 +43,10 @@ export function mountRoutes(app: Hono<AppEnv>, routes: RouteSpec[]): void {
   for (const route of routes) {
     const honoPath = route.path.replace(/\{(\w+)\}/g, ':$1');
     app.on(route.method.toUpperCase(), honoPath, async (c) => {
+      const query =
+        route.query === undefined ? undefined : validate(route.query, c.req.query(), '');
       const body = route.body === undefined ? undefined : await readJson(c, route.body);
-      return route.handler(c, body);
+      return route.handler(c, body, query);
     });
   }
 }
@@ -63,10 +74,15 @@ async function readJson<B extends z.ZodType>(c: Context<AppEnv>, schema: B): Pro
       `The body is nested more than ${MAX_JSON_DEPTH} levels deep.`,
     );
   }
-  const result = schema.safeParse(parsed);
+  return validate(schema, parsed, 'body');
+}
+
+/** Validates input against a schema; the error names the first offending field. */
+function validate<S extends z.ZodType>(schema: S, input: unknown, where: string): z.infer<S> {
+  const result = schema.safeParse(input);
   if (!result.success) {
     const issue = result.error.issues[0];
-    const field = issue && issue.path.length > 0 ? issue.path.join('.') : 'body';
+    const field = issue && issue.path.length > 0 ? issue.path.join('.') : where || 'query';
     const problem =
       issue?.code === 'invalid_type'
         ? 'is missing or has the wrong type'

@@ -129,3 +129,34 @@ export const readyView = z.object({
   database: z.enum(['ok', 'unavailable']),
   draining: z.boolean(),
 });
+
+/** A passkey as its owner (or an admin) sees it: no public key, no counter. */
+export const passkeySchema = z.object({
+  id: z.string().describe('Credential ID, base64url'),
+  name: z.string().describe("The user's own label"),
+  provider: z.object({
+    name: z
+      .string()
+      .describe('Authenticator provider, from its AAGUID (generic "Passkey" when unknown)'),
+    iconLight: z.string().nullable().describe('data: URI, or null for the generic icon'),
+    iconDark: z.string().nullable(),
+  }),
+  aaguid: z.string(),
+  deviceType: z.enum(['singleDevice', 'multiDevice']).describe('multiDevice = synced passkey'),
+  backupEligible: z.boolean(),
+  backedUp: z.boolean(),
+  transports: z.array(z.string()),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+  current: z.boolean().describe('This passkey signed in the current session'),
+});
+
+export const sessionListItemSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['standard', 'recovery']),
+  createdAt: z.string(),
+  lastSeenAt: z.string(),
+  expiresAt: z.string(),
+  userAgent: z.string().nullable(),
+  credentialId: z.string().nullable().describe('The passkey that signed it in (base64url), if any'),
+});

@@ -78,6 +78,7 @@ export interface Database {
     public_jwk: string;
     private_key: Uint8Array;
     created_at: number;
+    activate_at: number;
     retire_at: number | null;
   };
   one_time_tokens: {
@@ -149,6 +150,7 @@ function toSigningKey(row: Database['signing_keys']): SigningKeyRecord {
     publicJwk: JSON.parse(row.public_jwk) as Record<string, string>,
     privateKey: bytes(row.private_key),
     createdAt: num(row.created_at),
+    activateAt: num(row.activate_at),
     retireAt: row.retire_at === null ? null : num(row.retire_at),
   };
 }
@@ -704,6 +706,7 @@ export function createKyselyStore(
               public_jwk: JSON.stringify(key.publicJwk),
               private_key: buf(key.privateKey),
               created_at: key.createdAt,
+              activate_at: key.activateAt,
               retire_at: key.retireAt,
             })
             .execute();

@@ -117,6 +117,8 @@ export interface SigningKeyRecord {
   /** PKCS#8 DER, or its AES-256-GCM encryption when a key-encryption key is configured. */
   privateKey: Uint8Array;
   createdAt: number;
+  /** When it may start signing: at once for the first key, later for a rotated-in one. */
+  activateAt: number;
   /** Set when a newer key replaces it: published until then, so tokens it signed still verify. */
   retireAt: number | null;
 }

@@ -453,6 +453,7 @@ export function describeStoreContract(
         publicJwk: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' },
         privateKey: new Uint8Array([1, 2]),
         createdAt,
+        activateAt: createdAt,
         retireAt: null,
       });
       const tag = randomBytes(4).toString('hex');

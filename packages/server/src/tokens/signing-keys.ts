@@ -20,14 +20,22 @@ export interface KeyRing {
   signingKey(): Promise<{ kid: string; key: KeyObject }>;
   /** Public JWKs of every published key. */
   jwks(): Promise<{ keys: Record<string, string>[] }>;
-  /** Adds a new signing key and schedules the retirement of the others. */
-  rotate(): Promise<{ kid: string; retiring: string[]; retireAt: number }>;
+  /**
+   * Publishes a new signing key, which signs from `activeAt` (5 minutes later); the others sign
+   * until then and stay published until `retireAt`, when every token they signed has expired.
+   */
+  rotate(): Promise<{ kid: string; activeAt: number; retiring: string[]; retireAt: number }>;
 }
 
 /** How long a node trusts its cached view of the keys; rotation reaches every node within it. */
 const CACHE_MS = 30_000;
 /** Margin for clock skew between nodes and JWT verifiers. */
 const SKEW_MS = 60_000;
+/**
+ * A rotated-in key is published at once but signs only after this long: the JWKS is served with
+ * max-age=300, so every verifier that caches it has seen the new kid before a token carries it.
+ */
+export const ACTIVATION_DELAY_MS = 5 * 60_000;
 const ENCRYPTED_PREFIX = Buffer.from('passki-aes-256-gcm-v1:');
 
 export function createKeyRing(opts: {
@@ -42,9 +50,9 @@ export function createKeyRing(opts: {
   let cache: { at: number; keys: SigningKeyRecord[] } | null = null;
   const decrypted = new Map<string, KeyObject>();
 
-  // An old key must be published for as long as a token it signed can live, counting the time
-  // other nodes may keep signing with it before their cache notices the rotation.
-  const retirementDelay = (): number => opts.tokenTtlMs + CACHE_MS + SKEW_MS;
+  // An old key signs until its successor activates, and must then stay published for as long as
+  // a token it signed can live, counting the time other nodes may take to notice the rotation.
+  const retirementDelay = (): number => ACTIVATION_DELAY_MS + opts.tokenTtlMs + CACHE_MS + SKEW_MS;
 
   const seal = (der: Uint8Array): Uint8Array => {
     if (opts.encryptionKey === null) return der;
@@ -71,7 +79,7 @@ export function createKeyRing(opts: {
     return createPrivateKey({ key: data, format: 'der', type: 'pkcs8' });
   };
 
-  const generate = async (): Promise<SigningKeyRecord> => {
+  const generate = async (activateAt: number): Promise<SigningKeyRecord> => {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const jwk = publicKey.export({ format: 'jwk' }) as Record<string, string>;
     const record: SigningKeyRecord = {
@@ -80,6 +88,7 @@ export function createKeyRing(opts: {
       publicJwk: { kty: 'EC', crv: 'P-256', x: jwk.x as string, y: jwk.y as string },
       privateKey: seal(new Uint8Array(privateKey.export({ format: 'der', type: 'pkcs8' }))),
       createdAt: opts.clock.now(),
+      activateAt,
       retireAt: null,
     };
     await opts.store.signingKeys.create(record);
@@ -97,12 +106,25 @@ export function createKeyRing(opts: {
 
   return {
     async signingKey() {
-      let keys = await published();
-      // Never sign with a key that will be withdrawn from the JWKS before the token expires.
-      const usable = (k: SigningKeyRecord): boolean =>
-        k.retireAt === null || k.retireAt > opts.clock.now() + opts.tokenTtlMs;
-      if (keys.find(usable) === undefined) keys = await published(true);
-      const current = keys.find(usable) ?? (await generate());
+      const pick = (keys: SigningKeyRecord[]): SigningKeyRecord | undefined => {
+        const now = opts.clock.now();
+        // Never sign with a key that will leave the JWKS before the token expires.
+        const usable = keys.filter(
+          (k) => k.retireAt === null || k.retireAt > now + opts.tokenTtlMs,
+        );
+        const active = usable.filter((k) => k.activateAt <= now);
+        // A rotated-in key signs only once verifiers' cached JWKS have had time to include it;
+        // until then the key it replaces (the latest to have activated) goes on signing.
+        return (
+          active.find((k) => k.retireAt === null) ??
+          active.sort((a, b) => b.activateAt - a.activateAt)[0] ??
+          usable[0]
+        );
+      };
+      let current = pick(await published());
+      if (current === undefined) current = pick(await published(true));
+      // First start: nothing has signed yet, so no verifier can have a stale JWKS.
+      if (current === undefined) current = await generate(opts.clock.now());
       let key = decrypted.get(current.kid);
       if (key === undefined) {
         key = open(current.privateKey);
@@ -117,13 +139,14 @@ export function createKeyRing(opts: {
     },
 
     async rotate() {
-      const fresh = await generate();
+      const fresh = await generate(opts.clock.now() + ACTIVATION_DELAY_MS);
       const retireAt = opts.clock.now() + retirementDelay();
       const before = await opts.store.signingKeys.listPublished(opts.clock.now());
       await opts.store.signingKeys.retireOthers(fresh.kid, retireAt);
       cache = null;
       return {
         kid: fresh.kid,
+        activeAt: fresh.activateAt,
         retiring: before
           .filter((k) => k.kid !== fresh.kid && k.retireAt === null)
           .map((k) => k.kid),

@@ -17,7 +17,7 @@ import { AuthError } from '../../core/errors.js';
 import { redeemOneTimeToken } from '../../tokens/one-time.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { defineRoute, type RouteSpec } from '../route.js';
-import { errorView } from '../schemas.js';
+import { errorView, passkeySchema, sessionListItemSchema } from '../schemas.js';
 import { clientInfo } from './auth.js';
 
 const adminUser = z.object({
@@ -51,10 +51,13 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
     return { keyId: key.id, client: clientInfo(c) };
   };
   const id = (c: Context<AppEnv>): string => c.req.param('id') ?? '';
-  const route = <B extends z.ZodType>(spec: Omit<RouteSpec<B>, 'tag'>): RouteSpec =>
+  const route = <B extends z.ZodType, Q extends z.ZodType = z.ZodType>(
+    spec: Omit<RouteSpec<B, Q>, 'tag'>,
+  ): RouteSpec =>
     defineRoute({
       ...spec,
       tag: 'Admin',
+      apiKeyAuth: true,
       responses: { 401: unauthorized, ...spec.responses },
     }) as unknown as RouteSpec;
 
@@ -83,27 +86,28 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
       path: '/v1/admin/users',
       summary:
         'List users (cursor pagination; `query` matches a username prefix or an exact externalId)',
+      query: z.object({
+        limit: z.coerce.number().int().min(1).max(200).default(50).describe('Page size, 1 to 200'),
+        cursor: z.string().max(64).optional().describe('nextCursor of the previous page'),
+        query: z.string().max(255).optional().describe('Username prefix or exact externalId'),
+      }),
       responses: {
         200: {
           description: 'A page of users',
           schema: z.object({ users: z.array(adminUser), nextCursor: z.string().nullable() }),
         },
+        400: { description: '`invalid_request`', schema: errorView },
       },
-      handler: async (c) => {
+      handler: async (c, _body, q) => {
         await actor(c);
-        const limitRaw = Number(c.req.query('limit') ?? '50');
-        const limit =
-          Number.isInteger(limitRaw) && limitRaw >= 1 && limitRaw <= 200 ? limitRaw : 50;
-        const cursor = c.req.query('cursor');
-        const query = c.req.query('query');
         const users = await deps.store.users.list({
-          limit,
-          ...(cursor ? { cursor: cursor.slice(0, 64) } : {}),
-          ...(query ? { query: query.slice(0, 255) } : {}),
+          limit: q.limit,
+          ...(q.cursor ? { cursor: q.cursor } : {}),
+          ...(q.query ? { query: q.query } : {}),
         });
         return c.json({
           users: users.map(adminUserView),
-          nextCursor: users.length === limit ? (users[users.length - 1]?.id ?? null) : null,
+          nextCursor: users.length === q.limit ? (users[users.length - 1]?.id ?? null) : null,
         });
       },
     }),
@@ -181,7 +185,7 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
       responses: {
         200: {
           description: 'Passkeys',
-          schema: z.object({ passkeys: z.array(z.record(z.string(), z.unknown())) }),
+          schema: z.object({ passkeys: z.array(passkeySchema) }),
         },
         404: notFound,
       },
@@ -223,7 +227,7 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
       responses: {
         200: {
           description: 'Sessions',
-          schema: z.object({ sessions: z.array(z.record(z.string(), z.unknown())) }),
+          schema: z.object({ sessions: z.array(sessionListItemSchema) }),
         },
         404: notFound,
       },
@@ -348,6 +352,18 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
       path: '/v1/admin/audit-events',
       summary:
         'Audit events, newest first: filter by type, userId and since (ISO time); page with cursor',
+      query: z.object({
+        limit: z.coerce.number().int().min(1).max(500).default(100).describe('Page size, 1 to 500'),
+        cursor: z.coerce
+          .number()
+          .int()
+          .positive()
+          .optional()
+          .describe('nextCursor of the previous page'),
+        type: z.string().max(64).optional().describe('Event type, e.g. sign_in_failed'),
+        userId: z.string().max(64).optional(),
+        since: z.iso.datetime().optional().describe('ISO 8601 time: events at or after it'),
+      }),
       responses: {
         200: {
           description: 'A page of events',
@@ -368,21 +384,15 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
           }),
         },
       },
-      handler: async (c) => {
+      handler: async (c, _body, q) => {
         await actor(c);
-        const limitRaw = Number(c.req.query('limit') ?? '100');
-        const limit =
-          Number.isInteger(limitRaw) && limitRaw >= 1 && limitRaw <= 500 ? limitRaw : 100;
-        const cursor = Number(c.req.query('cursor'));
-        const since = Date.parse(c.req.query('since') ?? '');
-        const type = c.req.query('type');
-        const userId = c.req.query('userId');
+        const limit = q.limit;
         const events = await deps.store.audit.list({
           limit,
-          ...(type ? { type: type.slice(0, 64) } : {}),
-          ...(userId ? { userId: userId.slice(0, 64) } : {}),
-          ...(Number.isSafeInteger(cursor) && cursor > 0 ? { before: cursor } : {}),
-          ...(Number.isFinite(since) ? { since } : {}),
+          ...(q.type ? { type: q.type } : {}),
+          ...(q.userId ? { userId: q.userId } : {}),
+          ...(q.cursor !== undefined ? { before: q.cursor } : {}),
+          ...(q.since !== undefined ? { since: Date.parse(q.since) } : {}),
         });
         return c.json({
           events: events.map((e) => ({
@@ -416,7 +426,11 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
             userVerified: z.boolean(),
           }),
         },
-        400: { description: '`invalid_token`: unknown, used or expired', schema: errorView },
+        401: {
+          description: '`invalid_api_key`, or `invalid_token`: unknown, used or expired',
+          schema: errorView,
+        },
+        403: { description: '`user_disabled`', schema: errorView },
       },
       handler: async (c, body) => {
         await actor(c);

@@ -26,53 +26,24 @@ import {
   authenticationResponse,
   creationOptionsView,
   errorView,
+  passkeySchema,
   registrationResponse,
   requestOptionsView,
+  sessionListItemSchema,
   signedInView,
 } from '../schemas.js';
 import { sessionView, userView } from '../views.js';
 import { clientInfo } from './auth.js';
 
-const passkeyView = z.object({
-  id: z.string().describe('Credential ID, base64url'),
-  name: z.string().describe("The user's own label"),
-  provider: z.object({
-    name: z
-      .string()
-      .describe('Authenticator provider, from its AAGUID (generic "Passkey" when unknown)'),
-    iconLight: z.string().nullable().describe('data: URI, or null for the generic icon'),
-    iconDark: z.string().nullable(),
-  }),
-  aaguid: z.string(),
-  deviceType: z.enum(['singleDevice', 'multiDevice']).describe('multiDevice = synced passkey'),
-  backupEligible: z.boolean(),
-  backedUp: z.boolean(),
-  transports: z.array(z.string()),
-  createdAt: z.string(),
-  lastUsedAt: z.string().nullable(),
-  current: z.boolean().describe('This passkey signed in the current session'),
-});
-
 const passkeyListView = z.object({
-  passkeys: z.array(passkeyView),
+  passkeys: z.array(passkeySchema),
   signals: z
     .object({ rpId: z.string(), userId: z.string(), name: z.string(), displayName: z.string() })
     .describe('For PublicKeyCredential.signalAllAcceptedCredentials / signalCurrentUserDetails'),
 });
 
 const sessionListView = z.object({
-  sessions: z.array(
-    z.object({
-      id: z.string(),
-      kind: z.enum(['standard', 'recovery']),
-      createdAt: z.string(),
-      lastSeenAt: z.string(),
-      expiresAt: z.string(),
-      userAgent: z.string().nullable(),
-      credentialId: z.string().nullable(),
-      current: z.boolean(),
-    }),
-  ),
+  sessions: z.array(sessionListItemSchema.extend({ current: z.boolean() })),
 });
 
 const stepUp = {
@@ -142,7 +113,7 @@ export function meRoutes(deps: AppDeps & { providers: (aaguid: string) => Provid
       cookieAuth: true,
       body: z.object({ response: registrationResponse }),
       responses: {
-        200: { description: 'The new passkey', schema: z.object({ passkey: passkeyView }) },
+        200: { description: 'The new passkey', schema: z.object({ passkey: passkeySchema }) },
         400: { description: 'Failed verification', schema: errorView },
         401: unauthenticated,
         403: stepUp,

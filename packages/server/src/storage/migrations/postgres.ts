@@ -141,4 +141,11 @@ export const postgresMigrations: Migration[] = [
       CREATE INDEX one_time_tokens_user_id ON one_time_tokens(user_id);
     `,
   },
+  {
+    version: 4,
+    name: 'signing keys activate after a delay',
+    sql: `
+      ALTER TABLE signing_keys ADD COLUMN activate_at BIGINT NOT NULL DEFAULT 0;
+    `,
+  },
 ];

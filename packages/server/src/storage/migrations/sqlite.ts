@@ -140,4 +140,11 @@ export const sqliteMigrations: Migration[] = [
       CREATE INDEX one_time_tokens_user_id ON one_time_tokens(user_id);
     `,
   },
+  {
+    version: 4,
+    name: 'signing keys activate after a delay',
+    sql: `
+      ALTER TABLE signing_keys ADD COLUMN activate_at INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];
