@@ -13,6 +13,7 @@ import { type Clock, type RandomSource, secureRandom, systemClock } from './core
 import { createApp } from './http/app.js';
 import type { AppEnv } from './http/context.js';
 import { openStore } from './storage/open.js';
+import { createRedisRateLimits } from './storage/redis-rate-limits.js';
 import type { Store } from './storage/store.js';
 import { createKeyRing, type KeyRing } from './tokens/signing-keys.js';
 
@@ -70,9 +71,15 @@ export async function startServer(
   const clock = opts.clock ?? systemClock;
   const random = opts.random ?? secureRandom;
 
-  const { store, migration, kind } = await openStore(config, {
+  const opened = await openStore(config, {
     migrate: opts.migrate ?? config.migrateOnStart,
   });
+  const { migration, kind } = opened;
+  const redis =
+    config.redisUrl === null
+      ? null
+      : createRedisRateLimits(config.redisUrl, { timeoutMs: config.databaseTimeoutMs });
+  const store: Store = redis === null ? opened.store : { ...opened.store, rateLimits: redis.store };
   if (migration.applied.length > 0) {
     logger.info({ from: migration.from, to: migration.to, database: kind }, 'database migrated');
   }
@@ -164,6 +171,7 @@ export async function startServer(
         [server, adminServer].map((s) => (s === null ? undefined : stopListening(s))),
       );
       await store.close();
+      await redis?.close();
     },
   };
 }

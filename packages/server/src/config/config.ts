@@ -51,6 +51,8 @@ export interface Config {
   auditRetentionMs: number;
   /** Username-first sign-in gives away nothing about which accounts exist. */
   hideAccountExistence: boolean;
+  /** Redis for rate-limit counters (shared by all nodes without a database write per request). */
+  redisUrl: string | null;
   /** Proxies whose X-Forwarded-For is believed (IPs or CIDRs). */
   trustedProxies: string[];
   /** Rate limits; null turns them off (benchmarks, tests of other things). */
@@ -212,6 +214,11 @@ export const SETTINGS: Setting[] = [
     default: 'false',
     description:
       'true: sign-in options for unknown usernames look like real ones and every failed sign-in gets the same answer',
+  },
+  {
+    env: 'PASSKI_REDIS_URL',
+    default: '(none: counters in the database)',
+    description: 'redis://host:6379 to keep rate-limit counters in Redis instead of the database',
   },
   {
     env: 'PASSKI_TRUSTED_PROXIES',
@@ -406,6 +413,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const hideRaw = (get('PASSKI_HIDE_ACCOUNT_EXISTENCE') ?? 'false').toLowerCase();
   if (!['true', 'false', '1', '0'].includes(hideRaw))
     fail('PASSKI_HIDE_ACCOUNT_EXISTENCE', `"${hideRaw}" must be true or false`);
+  const redisUrl = get('PASSKI_REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl))
+    fail('PASSKI_REDIS_URL', `"${redisUrl}" is not a redis:// or rediss:// URL`);
   const trustedProxies = list(get('PASSKI_TRUSTED_PROXIES'));
   for (const entry of trustedProxies) {
     if (!isAddressOrCidr(entry))
@@ -469,6 +479,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redirectUrls: redirectUrls.length > 0 ? redirectUrls : origins,
     auditRetentionMs: duration('PASSKI_AUDIT_RETENTION', '90d', 3_600_000),
     hideAccountExistence: hideRaw === 'true' || hideRaw === '1',
+    redisUrl: redisUrl ?? null,
     trustedProxies,
     rateLimits,
     aaguidFile:
