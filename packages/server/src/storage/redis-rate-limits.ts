@@ -29,8 +29,18 @@ export function createRedisRateLimits(
     lazyConnect: false,
   });
   redis.on('error', () => undefined);
+  // Wait (bounded) for the first connection, so a node that just started does not refuse its
+  // first requests; without it, limited requests get 503 until Redis answers.
+  const ready = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), opts.timeoutMs);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
   const prefix = opts.prefix ?? 'passki:rl:';
   return {
+    ready,
     store: {
       hit: async (key, windowMs, now) => {
         try {
