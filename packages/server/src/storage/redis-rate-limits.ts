@@ -16,10 +16,10 @@ local started = redis.call('GET', KEYS[2])
 return { count, started }
 `;
 
-export function createRedisRateLimits(
+export async function createRedisRateLimits(
   url: string,
   opts: { timeoutMs: number; prefix?: string },
-): { store: RateLimitStore; close(): Promise<void> } {
+): Promise<{ store: RateLimitStore; ready: boolean; close(): Promise<void> }> {
   const redis = new Redis(url, {
     // Fail fast instead of queueing while Redis is away: the request gets 503, not a hang.
     enableOfflineQueue: false,
