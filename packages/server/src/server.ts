@@ -78,7 +78,10 @@ export async function startServer(
   const redis =
     config.redisUrl === null
       ? null
-      : createRedisRateLimits(config.redisUrl, { timeoutMs: config.databaseTimeoutMs });
+      : await createRedisRateLimits(config.redisUrl, { timeoutMs: config.databaseTimeoutMs });
+  if (redis !== null && !redis.ready) {
+    logger.warn('Redis is not answering: rate-limited requests get 503 until it does');
+  }
   const store: Store = redis === null ? opened.store : { ...opened.store, rateLimits: redis.store };
   if (migration.applied.length > 0) {
     logger.info({ from: migration.from, to: migration.to, database: kind }, 'database migrated');
