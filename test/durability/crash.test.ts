@@ -135,9 +135,7 @@ describe.each(backends)('$name: crash safety', (backend) => {
   }, 120_000);
 });
 
-async function readRows(
-  url: string,
-): Promise<{
+async function readRows(url: string): Promise<{
   users: { id: string; username: string }[];
   credentialUserIds: string[];
   integrity: string;

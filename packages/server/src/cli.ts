@@ -95,12 +95,18 @@ async function main(argv: string[]): Promise<number> {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`${signal}: finishing in-flight requests, then stopping.\n`);
-    // Bounded: a stuck client cannot keep the process alive forever.
-    setTimeout(() => process.exit(1), 10_000).unref();
-    server.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    // /readyz turns 503 at once so load balancers stop sending; during the grace period the node
+    // still accepts what is already queued for it; then it stops accepting and lets in-flight
+    // requests finish. Bounded: a stuck client cannot keep the process alive forever.
+    server.drain();
+    const grace = signal === 'SIGINT' ? 0 : config.shutdownGraceMs;
+    setTimeout(() => process.exit(1), grace + 10_000).unref();
+    setTimeout(() => {
+      server.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    }, grace);
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

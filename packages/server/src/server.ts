@@ -19,6 +19,8 @@ import { createKeyRing, type KeyRing } from './tokens/signing-keys.js';
 
 export interface RunningServer {
   url: string;
+  /** Starts shutting down: readiness turns false while the node keeps serving. */
+  drain(): void;
   /** Port of the separate admin listener, when PASSKI_ADMIN_PORT is set. */
   adminPort: number | null;
   keys: KeyRing;
@@ -160,6 +162,9 @@ export async function startServer(
   let closed = false;
   return {
     url,
+    drain: () => {
+      lifecycle.draining = true;
+    },
     app,
     port,
     adminPort,

@@ -47,6 +47,8 @@ export interface Config {
   adminHost: string;
   /** Where the hosted page may send users back to after signing in (URL prefixes). */
   redirectUrls: string[];
+  /** On SIGTERM, how long to keep accepting (with /readyz at 503) before closing the listener. */
+  shutdownGraceMs: number;
   /** Audit events older than this are deleted. */
   auditRetentionMs: number;
   /** Username-first sign-in gives away nothing about which accounts exist. */
@@ -203,6 +205,12 @@ export const SETTINGS: Setting[] = [
     default: 'PASSKI_ORIGINS',
     description:
       'Comma-separated URL prefixes the hosted page may send users back to (?redirect_to=)',
+  },
+  {
+    env: 'PASSKI_SHUTDOWN_GRACE',
+    default: '1s',
+    description:
+      'On SIGTERM: keep accepting this long with /readyz at 503 (so load balancers drain), then finish in-flight requests and exit',
   },
   {
     env: 'PASSKI_AUDIT_RETENTION',
@@ -477,6 +485,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminPort,
     adminHost: get('PASSKI_ADMIN_HOST') ?? '127.0.0.1',
     redirectUrls: redirectUrls.length > 0 ? redirectUrls : origins,
+    shutdownGraceMs:
+      get('PASSKI_SHUTDOWN_GRACE') === '0' ? 0 : duration('PASSKI_SHUTDOWN_GRACE', '1s', 1),
     auditRetentionMs: duration('PASSKI_AUDIT_RETENTION', '90d', 3_600_000),
     hideAccountExistence: hideRaw === 'true' || hideRaw === '1',
     redisUrl: redisUrl ?? null,
