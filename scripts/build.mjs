@@ -48,7 +48,10 @@ chmodSync(join(server, 'dist/cli.js'), 0o755);
 // Hosted pages: the page script bundles the browser SDK; the server serves dist/public/.
 mkdirSync(join(server, 'dist/public'), { recursive: true });
 await build({
-  entryPoints: { page: join(server, 'src/pages/page.ts') },
+  entryPoints: {
+    page: join(server, 'src/pages/page.ts'),
+    account: join(server, 'src/pages/account.ts'),
+  },
   outdir: join(server, 'dist/public'),
   bundle: true,
   minify: true,

@@ -66,6 +66,9 @@ describeWithBrowser('hosted sign-in page', (browser) => {
     await tab.page.fill('#username', username);
     await tab.page.click('#continue');
     await tab.page.click('#create-account');
+    // Sign-up shows the new recovery codes once, before the signed-in view.
+    await tab.page.locator('#codes-view').waitFor();
+    await tab.page.click('#codes-done');
     await tab.page.locator('#signed-in').waitFor();
   }
 
@@ -94,6 +97,11 @@ describeWithBrowser('hosted sign-in page', (browser) => {
     await screenshotStates(page, '02-create-offer');
 
     await page.keyboard.press('Enter');
+    // The account's recovery codes come first, shown once; focus moves to their heading.
+    await page.locator('#codes-view').waitFor();
+    expect(await page.locator('#codes-list li').count()).toBe(10);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('codes-title');
+    await page.click('#codes-done');
     await page.locator('#signed-in').waitFor();
     expect(await page.textContent('#signed-in')).toContain('Signed in as ada');
     expect(await statusText(tab)).toMatch(/account created/i);

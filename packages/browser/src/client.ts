@@ -1,5 +1,16 @@
 import type { ClientConfig } from './http.js';
+import { addPasskeyWith } from './methods/add-passkey.js';
+import { createRecoveryCodesWith } from './methods/create-recovery-codes.js';
+import { deletePasskeyWith } from './methods/delete-passkey.js';
 import { getSessionWith } from './methods/get-session.js';
+import { listPasskeysWith } from './methods/list-passkeys.js';
+import { listSessionsWith } from './methods/list-sessions.js';
+import { reauthenticateWith } from './methods/reauthenticate.js';
+import { recoverWith } from './methods/recover.js';
+import { recoveryCodesRemainingWith } from './methods/recovery-codes-remaining.js';
+import { renamePasskeyWith } from './methods/rename-passkey.js';
+import { revokeOtherSessionsWith } from './methods/revoke-other-sessions.js';
+import { revokeSessionWith } from './methods/revoke-session.js';
 import { signInWith } from './methods/sign-in.js';
 import { signOutWith } from './methods/sign-out.js';
 import { signUpWith } from './methods/sign-up.js';
@@ -19,5 +30,16 @@ export function createPasskiClient(options: PasskiClientOptions = {}): PasskiCli
     signIn: (signInOptions) => signInWith(config, signInOptions),
     signOut: () => signOutWith(config),
     getSession: () => getSessionWith(config),
+    listPasskeys: () => listPasskeysWith(config),
+    addPasskey: (ceremonyOptions) => addPasskeyWith(config, ceremonyOptions),
+    renamePasskey: (id, name) => renamePasskeyWith(config, id, name),
+    deletePasskey: (id) => deletePasskeyWith(config, id),
+    listSessions: () => listSessionsWith(config),
+    revokeSession: (id) => revokeSessionWith(config, id),
+    revokeOtherSessions: () => revokeOtherSessionsWith(config),
+    reauthenticate: (ceremonyOptions) => reauthenticateWith(config, ceremonyOptions),
+    createRecoveryCodes: () => createRecoveryCodesWith(config),
+    recoveryCodesRemaining: () => recoveryCodesRemainingWith(config),
+    recover: (username, code) => recoverWith(config, username, code),
   };
 }

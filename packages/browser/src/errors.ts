@@ -29,6 +29,12 @@ export type ApiErrorCode =
   | 'user_not_found'
   | 'unauthenticated'
   | 'forbidden_origin'
+  // Account management
+  | 'reauthentication_required'
+  | 'recovery_session_limited'
+  | 'last_credential'
+  | 'passkey_limit_reached'
+  | 'invalid_recovery_code'
   // Challenges
   | 'challenge_not_found'
   | 'challenge_expired'
@@ -66,6 +72,11 @@ const API_ERROR_CODES: Record<ApiErrorCode, true> = {
   user_not_found: true,
   unauthenticated: true,
   forbidden_origin: true,
+  reauthentication_required: true,
+  recovery_session_limited: true,
+  last_credential: true,
+  passkey_limit_reached: true,
+  invalid_recovery_code: true,
   challenge_not_found: true,
   challenge_expired: true,
   challenge_used: true,
@@ -99,6 +110,8 @@ export interface PasskiErrorOptions {
   status?: number;
   /** The original error (a DOMException, a `TypeError` from `fetch`, ...). */
   cause?: unknown;
+  /** For `rate_limited`: the seconds the server asked to wait (its Retry-After header). */
+  retryAfterSeconds?: number;
 }
 
 /**
@@ -115,6 +128,8 @@ export interface PasskiErrorOptions {
 export class PasskiError extends Error {
   readonly code: PasskiErrorCode;
   readonly status: number | undefined;
+  /** For `rate_limited`, when the server said: seconds until trying again may succeed. */
+  readonly retryAfterSeconds: number | undefined;
   // Assigned explicitly: with class-field semantics an uninitialised `cause` field would reset the
   // value that `super(message, { cause })` stored.
   override readonly cause: unknown;
@@ -124,6 +139,7 @@ export class PasskiError extends Error {
     this.name = 'PasskiError';
     this.code = code;
     this.status = options.status;
+    this.retryAfterSeconds = options.retryAfterSeconds;
     this.cause = options.cause;
   }
 }

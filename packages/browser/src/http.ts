@@ -1,4 +1,4 @@
-import { isApiErrorCode, PasskiError } from './errors.js';
+import { isApiErrorCode, PasskiError, type PasskiErrorOptions } from './errors.js';
 import type { FetchFunction } from './types.js';
 
 /** Where and how the SDK talks to the Passki API. */
@@ -8,7 +8,7 @@ export interface ClientConfig {
 }
 
 export interface ApiRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   path: string;
   body?: unknown;
   signal?: AbortSignal | undefined;
@@ -30,9 +30,10 @@ export async function apiRequest(config: ClientConfig, request: ApiRequest): Pro
     credentials: 'include',
     signal: request.signal ?? null,
   };
-  if (request.method === 'POST') {
-    // Every POST carries a JSON body: `application/json` is not a CORS-safelisted content type, so
-    // a cross-site form or `no-cors` request cannot imitate this one.
+  if (request.method === 'POST' || request.method === 'PATCH') {
+    // Every POST and PATCH carries a JSON body: `application/json` is not a CORS-safelisted content
+    // type, so a cross-site form or `no-cors` request cannot imitate this one. (PATCH and DELETE
+    // are not safelisted methods either, so cross-origin they always need a preflight.)
     headers['content-type'] = 'application/json';
     init.body = JSON.stringify(request.body ?? {});
   }
@@ -83,11 +84,17 @@ async function fromErrorResponse(response: Response): Promise<PasskiError> {
   const code = error?.code;
   const message =
     typeof error?.message === 'string' ? error.message : `The server answered HTTP ${status}`;
-  if (isApiErrorCode(code)) return new PasskiError(code, message, { status, cause: body });
-  if (status === 401) return new PasskiError('unauthenticated', message, { status, cause: body });
-  if (status === 429) return new PasskiError('rate_limited', message, { status, cause: body });
-  if (status >= 500) return new PasskiError('server_error', message, { status, cause: body });
-  return new PasskiError('unknown', message, { status, cause: body });
+  const options: PasskiErrorOptions = { status, cause: body };
+  // RFC 9110 §10.2.3: Retry-After is an HTTP-date or a number of seconds; Passki sends seconds.
+  const retryAfter = response.headers.get('retry-after');
+  if (retryAfter !== null && /^\d+$/.test(retryAfter.trim())) {
+    options.retryAfterSeconds = Number(retryAfter.trim());
+  }
+  if (isApiErrorCode(code)) return new PasskiError(code, message, options);
+  if (status === 401) return new PasskiError('unauthenticated', message, options);
+  if (status === 429) return new PasskiError('rate_limited', message, options);
+  if (status >= 500) return new PasskiError('server_error', message, options);
+  return new PasskiError('unknown', message, options);
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

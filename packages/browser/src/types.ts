@@ -6,9 +6,16 @@ export interface User {
   createdAt: string;
 }
 
+/**
+ * `standard` sessions come from a passkey; a `recovery` session comes from a recovery code and may
+ * only add a passkey and create new recovery codes until the user signs in with a passkey again.
+ */
+export type SessionKind = 'standard' | 'recovery';
+
 /** A Passki session. The secret lives only in the HttpOnly `passki_session` cookie. */
 export interface Session {
   id: string;
+  kind: SessionKind;
   createdAt: string;
   expiresAt: string;
 }
@@ -39,6 +46,55 @@ export interface SignInOptions {
   signal?: AbortSignal;
 }
 
+/** Who made a passkey, from its AAGUID and the community list of passkey providers. */
+export interface PasskeyProvider {
+  /** E.g. "Google Password Manager", or the generic "Passkey" when the AAGUID is unknown. */
+  name: string;
+  /** `data:` image URIs for light and dark backgrounds, or null when there is no icon. */
+  iconLight: string | null;
+  iconDark: string | null;
+}
+
+/** One of the signed-in user's passkeys. Times are ISO 8601 strings. */
+export interface Passkey {
+  /** The credential ID, base64url. */
+  id: string;
+  /** The user's own label for it. */
+  name: string;
+  provider: PasskeyProvider;
+  aaguid: string;
+  /** `multiDevice`: a synced passkey (backed up by a password manager); else bound to one device. */
+  deviceType: 'singleDevice' | 'multiDevice';
+  backupEligible: boolean;
+  backedUp: boolean;
+  transports: string[];
+  createdAt: string;
+  lastUsedAt: string | null;
+  /** This passkey signed in the current session. */
+  current: boolean;
+}
+
+/** One of the signed-in user's active sessions (on this or another device). */
+export interface ActiveSession {
+  id: string;
+  kind: SessionKind;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+  /** The browser's User-Agent header when the session began, if it sent one. */
+  userAgent: string | null;
+  /** The passkey that signed it in (base64url), or null for a recovery session. */
+  credentialId: string | null;
+  /** This is the session making the request. */
+  current: boolean;
+}
+
+/** What methods that may start a passkey ceremony accept. */
+export interface CeremonyOptions {
+  /** Aborting rejects with code `cancelled` and cancels a running WebAuthn ceremony. */
+  signal?: AbortSignal;
+}
+
 /** A `fetch`-compatible function, e.g. one that adds headers or a test double. */
 export type FetchFunction = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -58,4 +114,15 @@ export interface PasskiClient {
   signIn(options?: SignInOptions): Promise<AuthResult>;
   signOut(): Promise<void>;
   getSession(): Promise<AuthResult | null>;
+  listPasskeys(): Promise<Passkey[]>;
+  addPasskey(options?: CeremonyOptions): Promise<Passkey>;
+  renamePasskey(id: string, name: string): Promise<void>;
+  deletePasskey(id: string): Promise<void>;
+  listSessions(): Promise<ActiveSession[]>;
+  revokeSession(id: string): Promise<void>;
+  revokeOtherSessions(): Promise<number>;
+  reauthenticate(options?: CeremonyOptions): Promise<void>;
+  createRecoveryCodes(): Promise<string[]>;
+  recoveryCodesRemaining(): Promise<number>;
+  recover(username: string, code: string): Promise<AuthResult>;
 }

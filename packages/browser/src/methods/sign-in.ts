@@ -3,6 +3,7 @@ import { runCeremony, throwIfAborted } from '../ceremony.js';
 import { PasskiError } from '../errors.js';
 import { apiRequest, type ClientConfig } from '../http.js';
 import { readAuthResult, readRequestOptions } from '../responses.js';
+import { signalAccountState, signalUnknownCredential } from '../signals.js';
 import { assertWebAuthnSupported, isAutofillSupported } from '../support.js';
 import type { AuthResult, SignInOptions } from '../types.js';
 
@@ -53,12 +54,35 @@ export async function signInWith(
   });
   // The caller gave up meanwhile: do not create a session it no longer expects.
   throwIfAborted(signal);
-  return readAuthResult(
-    await apiRequest(config, {
-      method: 'POST',
-      path: '/v1/sign-in/verify',
-      body: { response },
-      signal,
-    }),
-  );
+  let result: AuthResult;
+  try {
+    result = readAuthResult(
+      await apiRequest(config, {
+        method: 'POST',
+        path: '/v1/sign-in/verify',
+        body: { response },
+        signal,
+      }),
+    );
+  } catch (error) {
+    if (error instanceof PasskiError && error.code === 'credential_not_found') {
+      // The passkey belongs to an account or credential the server no longer has: tell the
+      // browser, so it stops offering it (WebAuthn L3 signal methods, see ../signals.ts). Awaited, so that a retry by
+      // the caller already sees the updated list; it never throws.
+      await signalUnknownCredential(optionsJSON.rpId ?? pageHostname(), response.id);
+    }
+    throw error;
+  }
+  // Best effort and not awaited: sign-in is done whatever the browser makes of the signals.
+  void signalAccountState(config);
+  return result;
+}
+
+/**
+ * WebAuthn §5.1.4.1: "If options.rpId is not present, then set rpId to effectiveDomain", i.e. the
+ * page's host, which is then the RP ID the credential was asserted for.
+ */
+function pageHostname(): string | undefined {
+  const hostname: unknown = Reflect.get(globalThis, 'location')?.hostname;
+  return typeof hostname === 'string' && hostname !== '' ? hostname : undefined;
 }

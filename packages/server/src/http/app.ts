@@ -7,6 +7,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { addressBucket, createClientAddressResolver } from '../core/client-ip.js';
 import { AuthError } from '../core/errors.js';
 import { enforceRateLimits, type Limit } from '../core/rate-limit.js';
+import { renderAccountPage } from '../pages/account-page.js';
 import { renderIndexPage } from '../pages/index-page.js';
 import { DatabaseUnavailable } from '../storage/records.js';
 import type { AppDeps, AppEnv } from './context.js';
@@ -165,6 +166,8 @@ function mountPages(app: Hono<AppEnv>, deps: AppDeps): void {
   const { config } = deps;
   const page = renderIndexPage({ rpName: config.rpName });
   app.get('/', (c) => c.html(page));
+  const account = renderAccountPage({ rpName: config.rpName });
+  app.get('/account', (c) => c.html(account));
   const assets = loadAssets(deps.publicDir);
   app.get('/assets/:file', (c) => {
     const asset = assets.get(c.req.param('file'));

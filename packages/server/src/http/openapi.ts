@@ -18,6 +18,13 @@ export const EXTRA_PATHS: Record<string, Record<string, unknown>> = {
       responses: { 200: { description: 'Asset' }, 404: { description: 'No such asset' } },
     },
   },
+  '/account': {
+    get: {
+      tags: ['Pages'],
+      summary: 'Hosted account page: passkeys, sessions, recovery codes (HTML)',
+      responses: { 200: { description: 'HTML page', content: { 'text/html': {} } } },
+    },
+  },
   '/favicon.ico': {
     get: {
       tags: ['Pages'],

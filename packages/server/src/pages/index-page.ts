@@ -1,3 +1,5 @@
+import { escapeHtml, recoveryCodesPanel } from './html.js';
+
 /**
  * The hosted sign-in page (`GET /`). Static markup only: the CSP (`script-src 'self'; style-src
  * 'self'`) forbids inline script and style, so behaviour lives in /assets/page.js and looks in
@@ -44,11 +46,29 @@ export function renderIndexPage(opts: { rpName: string }): string {
 
     <p class="divider"><span>or</span></p>
     <button id="passkey-signin" type="button" class="button secondary">Sign in with a passkey</button>
+
+    <button id="recover-toggle" type="button" class="button quiet" aria-expanded="false" aria-controls="recover-form">Lost your passkey? Use a recovery code</button>
+    <form id="recover-form" class="offer" novalidate hidden aria-labelledby="recover-title">
+      <h2 id="recover-title" class="offer-title">Sign in with a recovery code</h2>
+      <p id="recover-hint" class="hint">Use one of the codes you saved when you created your account. It works once and lets you add a new passkey.</p>
+      <label for="recover-username">Username</label>
+      <input id="recover-username" name="username" type="text" autocomplete="username"
+        autocapitalize="none" autocorrect="off" spellcheck="false" maxlength="64" required>
+      <label for="recover-code">Recovery code</label>
+      <input id="recover-code" name="code" type="text" autocomplete="one-time-code"
+        autocapitalize="characters" autocorrect="off" spellcheck="false" maxlength="40" required
+        placeholder="XXXX-XXXX-XXXX-XXXX" aria-describedby="recover-hint">
+      <button id="recover-submit" type="submit" class="button primary">Continue with recovery code</button>
+      <button id="recover-cancel" type="button" class="button quiet">Cancel</button>
+    </form>
   </section>
+
+  ${recoveryCodesPanel({ headingLevel: 'h1' })}
 
   <section id="signed-in" aria-labelledby="signed-in-title" hidden>
     <h1 id="signed-in-title" tabindex="-1">Signed in as <span id="signed-in-username"></span></h1>
     <p id="signed-in-detail" class="muted"></p>
+    <a id="manage-link" href="/account" class="button primary">Manage passkeys</a>
     <button id="signout" type="button" class="button secondary">Sign out</button>
   </section>
 
@@ -57,17 +77,4 @@ export function renderIndexPage(opts: { rpName: string }): string {
 </body>
 </html>
 `;
-}
-
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Escapes text for HTML element content and quoted attribute values. */
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);
 }

@@ -2,18 +2,22 @@
 // usernameless sign-in and passkey autofill. esbuild bundles it with the SDK into /assets/page.js.
 import {
   type AuthResult,
+  createRecoveryCodes,
   getSession,
   isPasskeySupported,
   isPasskiError,
   type PasskiErrorCode,
+  recover,
   signIn,
   signOut,
   signUp,
   type User,
 } from '../../../browser/src/index.js';
+import { codesPanel } from './codes.js';
+import { byId, find } from './dom.js';
 
 type Tone = 'info' | 'error' | 'success';
-type Action = 'sign-in' | 'sign-up' | 'sign-out' | 'session';
+type Action = 'sign-in' | 'sign-up' | 'sign-out' | 'session' | 'recover';
 
 interface Elements {
   main: HTMLElement;
@@ -28,10 +32,17 @@ interface Elements {
   createAccount: HTMLButtonElement;
   createCancel: HTMLButtonElement;
   passkeySignIn: HTMLButtonElement;
+  recoverToggle: HTMLButtonElement;
+  recoverForm: HTMLFormElement;
+  recoverUsername: HTMLInputElement;
+  recoverCode: HTMLInputElement;
+  recoverSubmit: HTMLButtonElement;
+  recoverCancel: HTMLButtonElement;
   signedIn: HTMLElement;
   signedInTitle: HTMLElement;
   signedInUsername: HTMLElement;
   signedInDetail: HTMLElement;
+  manageLink: HTMLAnchorElement;
   signOutButton: HTMLButtonElement;
   status: HTMLElement;
 }
@@ -55,6 +66,8 @@ const MESSAGES: Partial<Record<PasskiErrorCode, string>> = {
   challenge_expired: 'That took too long and the request expired. Please try again.',
   challenge_not_found: 'The request expired or was already used. Please try again.',
   challenge_used: 'The request expired or was already used. Please try again.',
+  invalid_recovery_code:
+    'That username and recovery code do not match. Check the code (each one works only once) and try again.',
   user_verification_required:
     'Your device has to confirm it is you (PIN, fingerprint or face) to use this passkey.',
   server_error: 'Something went wrong on our side. Please try again in a moment.',
@@ -88,6 +101,7 @@ function main(): void {
   let autofill: AbortController | undefined;
   let autofillRestarts = 0;
   let pendingUsername = '';
+  const codes = codesPanel((message, tone) => setStatus(message, tone));
 
   function setStatus(message: string, tone: Tone = 'info'): void {
     ui.status.textContent = message;
@@ -101,8 +115,12 @@ function main(): void {
 
   function showSignedIn(result: AuthResult, options: { focus: boolean }): void {
     const { user } = result;
+    const recovery = result.session.kind === 'recovery';
     ui.signedInUsername.textContent = user.username;
-    ui.signedInDetail.textContent = describeUser(user, result.session.expiresAt);
+    ui.signedInDetail.textContent = recovery
+      ? 'You signed in with a recovery code. Add a new passkey now, so that you can sign in again.'
+      : describeUser(user, result.session.expiresAt);
+    ui.manageLink.textContent = recovery ? 'Add a passkey' : 'Manage passkeys';
     ui.loading.hidden = true;
     ui.signedOut.hidden = true;
     ui.signedIn.hidden = false;
@@ -114,6 +132,7 @@ function main(): void {
 
   function showSignedOut(options: { focus: boolean }): void {
     hideCreateOffer();
+    hideRecoverForm();
     ui.loading.hidden = true;
     ui.signedIn.hidden = true;
     ui.signedOut.hidden = false;
@@ -188,6 +207,9 @@ function main(): void {
       ui.createAccount,
       ui.createCancel,
       ui.passkeySignIn,
+      ui.recoverToggle,
+      ui.recoverSubmit,
+      ui.recoverCancel,
       ui.signOutButton,
     ];
     for (const other of buttons) other.setAttribute('aria-disabled', 'true');
@@ -236,8 +258,7 @@ function main(): void {
       try {
         const result = await signUp(username);
         hideCreateOffer();
-        setStatus('Account created. Your passkey is saved on this device.', 'success');
-        showSignedIn(result, { focus: true });
+        await offerRecoveryCodes(result);
       } catch (error) {
         if (isPasskiError(error) && error.code === 'username_taken') {
           hideCreateOffer();
@@ -251,6 +272,84 @@ function main(): void {
         } else {
           setStatus(messageFor(error, 'sign-up'), 'error');
         }
+      }
+    });
+  }
+
+  /**
+   * Right after sign-up (which counts as a fresh passkey confirmation), creates the account's
+   * recovery codes and shows them once, before the signed-in view.
+   */
+  async function offerRecoveryCodes(result: AuthResult): Promise<void> {
+    let created: string[];
+    try {
+      created = await createRecoveryCodes();
+    } catch {
+      setStatus(
+        'Account created, but recovery codes could not be created now. Create them on your account page.',
+        'error',
+      );
+      showSignedIn(result, { focus: true });
+      return;
+    }
+    setStatus('Account created. Your passkey is saved on this device.', 'success');
+    ui.loading.hidden = true;
+    ui.signedOut.hidden = true;
+    ui.signedIn.hidden = true;
+    ui.main.removeAttribute('aria-busy');
+    // Not awaited: the busy state of "Create account" ends now, while the codes stay on screen
+    // until the user confirms they saved them.
+    void codes
+      .show(created, { username: result.user.username, site: window.location.host })
+      .then(() => {
+        setStatus('Account created. Your passkey is saved on this device.', 'success');
+        showSignedIn(result, { focus: true });
+      });
+  }
+
+  function showRecoverForm(): void {
+    if (busy) return;
+    hideCreateOffer();
+    ui.recoverForm.hidden = false;
+    ui.recoverToggle.setAttribute('aria-expanded', 'true');
+    const typed = ui.username.value.trim();
+    if (ui.recoverUsername.value === '' && typed !== '') ui.recoverUsername.value = typed;
+    (ui.recoverUsername.value === '' ? ui.recoverUsername : ui.recoverCode).focus();
+  }
+
+  function hideRecoverForm(): void {
+    ui.recoverForm.hidden = true;
+    ui.recoverToggle.setAttribute('aria-expanded', 'false');
+    ui.recoverCode.value = '';
+    ui.recoverCode.removeAttribute('aria-invalid');
+    ui.recoverUsername.removeAttribute('aria-invalid');
+  }
+
+  function recoverWithCode(): Promise<void> {
+    const username = ui.recoverUsername.value.trim();
+    const code = ui.recoverCode.value.trim();
+    if (username === '' || code === '') {
+      const missing = username === '' ? ui.recoverUsername : ui.recoverCode;
+      missing.setAttribute('aria-invalid', 'true');
+      setStatus('Enter your username and one of your recovery codes.', 'error');
+      missing.focus();
+      return Promise.resolve();
+    }
+    return run(ui.recoverSubmit, 'Checking your recovery code…', async () => {
+      try {
+        await recover(username, code);
+        setStatus(
+          'Recovery code accepted. Taking you to your account to add a new passkey…',
+          'success',
+        );
+        window.location.assign('/account');
+      } catch (error) {
+        if (isPasskiError(error) && error.code === 'invalid_recovery_code') {
+          ui.recoverCode.setAttribute('aria-invalid', 'true');
+          ui.recoverCode.focus();
+          ui.recoverCode.select();
+        }
+        setStatus(messageFor(error, 'recover'), 'error');
       }
     });
   }
@@ -311,6 +410,31 @@ function main(): void {
     ui.username.focus();
   });
   ui.passkeySignIn.addEventListener('click', () => void signInWithPasskey());
+  ui.recoverToggle.addEventListener('click', () => {
+    if (ui.recoverForm.hidden) showRecoverForm();
+    else if (!busy) {
+      hideRecoverForm();
+      ui.recoverToggle.focus();
+    }
+  });
+  ui.recoverCancel.addEventListener('click', () => {
+    if (busy) return;
+    hideRecoverForm();
+    clearStatus();
+    ui.recoverToggle.focus();
+  });
+  ui.recoverForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void recoverWithCode();
+  });
+  ui.recoverForm.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape' || busy) return;
+    hideRecoverForm();
+    ui.recoverToggle.focus();
+  });
+  for (const input of [ui.recoverUsername, ui.recoverCode]) {
+    input.addEventListener('input', () => input.removeAttribute('aria-invalid'));
+  }
   ui.signOutButton.addEventListener('click', () => void signOutNow());
 
   void initialise();
@@ -349,6 +473,8 @@ function messageFor(error: unknown, action: Action): string {
       return action === 'sign-up'
         ? 'Creating the passkey was cancelled or timed out. Try again when you are ready.'
         : 'Sign-in did not finish: it was cancelled or timed out, or this device has no passkey for this site.';
+    case 'rate_limited':
+      return waitMessage(error.retryAfterSeconds);
     case 'verification_failed':
     case 'counter_regression':
     case 'origin_mismatch':
@@ -360,6 +486,15 @@ function messageFor(error: unknown, action: Action): string {
     default:
       return MESSAGES[error.code] ?? FALLBACK;
   }
+}
+
+/** "Too many attempts" with the server's Retry-After in words, when it sent one. */
+function waitMessage(seconds: number | undefined): string {
+  if (seconds === undefined || seconds <= 60) {
+    return 'Too many attempts. Please wait a minute and try again.';
+  }
+  const minutes = Math.ceil(seconds / 60);
+  return `Too many attempts. Please wait ${minutes} minutes and try again.`;
 }
 
 function describeUser(user: User, expiresAt: string): string {
@@ -376,7 +511,7 @@ function describeUser(user: User, expiresAt: string): string {
 
 function findElements(): Elements {
   return {
-    main: byQuery('main'),
+    main: find(document, 'main'),
     loading: byId('loading'),
     signedOut: byId('signed-out'),
     form: byId('username-form', HTMLFormElement),
@@ -388,27 +523,20 @@ function findElements(): Elements {
     createAccount: byId('create-account', HTMLButtonElement),
     createCancel: byId('create-cancel', HTMLButtonElement),
     passkeySignIn: byId('passkey-signin', HTMLButtonElement),
+    recoverToggle: byId('recover-toggle', HTMLButtonElement),
+    recoverForm: byId('recover-form', HTMLFormElement),
+    recoverUsername: byId('recover-username', HTMLInputElement),
+    recoverCode: byId('recover-code', HTMLInputElement),
+    recoverSubmit: byId('recover-submit', HTMLButtonElement),
+    recoverCancel: byId('recover-cancel', HTMLButtonElement),
     signedIn: byId('signed-in'),
     signedInTitle: byId('signed-in-title'),
     signedInUsername: byId('signed-in-username'),
     signedInDetail: byId('signed-in-detail'),
+    manageLink: byId('manage-link', HTMLAnchorElement),
     signOutButton: byId('signout', HTMLButtonElement),
     status: byId('status'),
   };
-}
-
-function byId<T extends HTMLElement = HTMLElement>(id: string, type?: new () => T): T {
-  const element = document.getElementById(id);
-  if (!(element instanceof (type ?? HTMLElement))) {
-    throw new TypeError(`The page is missing #${id}`);
-  }
-  return element as T;
-}
-
-function byQuery(selector: string): HTMLElement {
-  const element = document.querySelector(selector);
-  if (!(element instanceof HTMLElement)) throw new TypeError(`The page is missing ${selector}`);
-  return element;
 }
 
 main();
