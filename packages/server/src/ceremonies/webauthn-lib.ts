@@ -15,6 +15,7 @@ import { cose, decodeCredentialPublicKey } from '@simplewebauthn/server/helpers'
 import { fromBase64Url, toBase64Url } from '../core/encoding.js';
 import { AuthError, type ErrorCode } from '../core/errors.js';
 import type { CredentialDeviceType } from '../storage/records.js';
+import { verifyAssertionFast } from './fast-assertion.js';
 
 /**
  * The one module that talks to `@simplewebauthn/server`: it does the cryptography and the
@@ -147,16 +148,39 @@ export async function verifyAuthentication(
     algorithm: number;
   },
 ): Promise<VerifiedAuthentication> {
-  // §6.5.5: ES256 signatures are DER. The library unwraps DER leniently (trailing bytes, long-form
-  // lengths), so any encoding but the one canonical form is refused here first (checklist A10).
-  if (
-    credential.algorithm === -7 &&
-    !isStrictDerEcdsaSignature(fromBase64Url(response.response.signature))
-  ) {
-    throw new AuthError('verification_failed', 'The passkey response could not be verified.', {
-      detail: 'signature is not strict DER',
+  checkSignatureEncoding(credential.algorithm, response);
+  try {
+    return verifyAssertionFast({
+      response,
+      expectedChallenge,
+      origins: rp.origins,
+      topOrigins: rp.topOrigins,
+      rpId: rp.rpId,
+      requireUserVerification: rp.requireUserVerification,
+      credential,
     });
+  } catch (err) {
+    throw libraryError(err);
   }
+}
+
+/**
+ * The same check done entirely by @simplewebauthn/server: the reference the fast path is held to
+ * (see fast-assertion.test.ts). Not used on the request path.
+ */
+export async function verifyAuthenticationReference(
+  rp: RelyingParty,
+  response: AuthenticationResponseJSON,
+  expectedChallenge: string,
+  credential: {
+    id: Uint8Array;
+    publicKey: Uint8Array;
+    signCount: number;
+    transports: string[];
+    algorithm: number;
+  },
+): Promise<VerifiedAuthentication> {
+  checkSignatureEncoding(credential.algorithm, response);
   const result = await callLibrary(() =>
     verifyAuthenticationResponse({
       response,
@@ -185,6 +209,18 @@ export async function verifyAuthentication(
     backedUp: info.credentialBackedUp,
     userVerified: info.userVerified,
   };
+}
+
+/**
+ * §6.5.5: ES256 signatures are DER. The library unwraps DER leniently (trailing bytes, long-form
+ * lengths), so any encoding but the one canonical form is refused first (checklist A10).
+ */
+function checkSignatureEncoding(algorithm: number, response: AuthenticationResponseJSON): void {
+  if (algorithm === -7 && !isStrictDerEcdsaSignature(fromBase64Url(response.response.signature))) {
+    throw new AuthError('verification_failed', 'The passkey response could not be verified.', {
+      detail: 'signature is not strict DER',
+    });
+  }
 }
 
 /**
