@@ -818,6 +818,8 @@ export interface paths {
                 provider: {
                   /** @description Authenticator provider, from its AAGUID (generic "Passkey" when unknown) */
                   name: string;
+                  /** @description False when the AAGUID is not in the list */
+                  known: boolean;
                   /** @description data: URI, or null for the generic icon */
                   iconLight: string | null;
                   iconDark: string | null;

@@ -33,11 +33,13 @@ describe('AAGUID list', () => {
     );
     expect(providers.get('ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4')).toEqual({
       name: 'Google Password Manager',
+      known: true,
       iconLight: SVG,
       iconDark: SVG,
     });
     expect(providers.get('00000000-0000-0000-0000-000000000001')).toEqual({
       name: 'Scripted',
+      known: true,
       iconLight: null,
       iconDark: null,
     });

@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
  */
 export interface Provider {
   name: string;
+  /** False for an AAGUID missing from the list (the name is then the generic "Passkey"). */
+  known: boolean;
   /** `data:image/...` URIs, or null for the generic icon. */
   iconLight: string | null;
   iconDark: string | null;
@@ -20,7 +22,12 @@ interface Entry {
   icon_dark?: unknown;
 }
 
-export const UNKNOWN_PROVIDER: Provider = { name: 'Passkey', iconLight: null, iconDark: null };
+export const UNKNOWN_PROVIDER: Provider = {
+  name: 'Passkey',
+  known: false,
+  iconLight: null,
+  iconDark: null,
+};
 
 /** Only inline raster or SVG images: an <img> cannot run script, and CSP allows `data:` images. */
 const ICON = /^data:image\/(svg\+xml|png|webp|jpeg);base64,[A-Za-z0-9+/=]+$/;
@@ -35,6 +42,7 @@ export function parseAaguidList(json: string): Map<string, Provider> {
       typeof value === 'string' && ICON.test(value) ? value : null;
     providers.set(aaguid.toLowerCase(), {
       name: entry.name.slice(0, 100),
+      known: true,
       iconLight: icon(entry.icon_light),
       iconDark: icon(entry.icon_dark) ?? icon(entry.icon_light),
     });

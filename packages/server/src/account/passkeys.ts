@@ -20,7 +20,7 @@ import { requireStandardSession, requireStepUp } from './step-up.js';
 export interface PasskeyView {
   id: string;
   name: string;
-  provider: { name: string; iconLight: string | null; iconDark: string | null };
+  provider: { name: string; known: boolean; iconLight: string | null; iconDark: string | null };
   aaguid: string;
   /** Synced (multi-device, backup eligible) or bound to one device. */
   deviceType: 'singleDevice' | 'multiDevice';
@@ -42,7 +42,12 @@ export function passkeyView(
   return {
     id: toBase64Url(c.id),
     name: c.name,
-    provider: { name: provider.name, iconLight: provider.iconLight, iconDark: provider.iconDark },
+    provider: {
+      name: provider.name,
+      known: provider.known,
+      iconLight: provider.iconLight,
+      iconDark: provider.iconDark,
+    },
     aaguid: c.aaguid,
     deviceType: c.deviceType,
     backupEligible: c.backupEligible,
@@ -65,11 +70,10 @@ export function passkeyId(id: string): Uint8Array {
 export async function listPasskeys(
   ctx: CeremonyContext,
   session: SessionRecord,
-  providers: (aaguid: string) => Provider,
 ): Promise<PasskeyView[]> {
   requireStandardSession(session);
   const credentials = await ctx.store.credentials.listByUser(session.userId);
-  return credentials.map((c) => passkeyView(c, providers(c.aaguid), session.credentialId));
+  return credentials.map((c) => passkeyView(c, ctx.providers(c.aaguid), session.credentialId));
 }
 
 /** Options to add a passkey; `excludeCredentials` stops an authenticator from registering twice. */
@@ -105,7 +109,6 @@ export async function finishAddPasskey(
   session: SessionRecord,
   response: RegistrationResponseJSON,
   client: ClientInfo,
-  providers: (aaguid: string) => Provider,
 ): Promise<PasskeyView> {
   requireStepUp(ctx, session, { allowRecovery: true });
   const clientData = readClientData(response.response.clientDataJSON);
@@ -118,7 +121,7 @@ export async function finishAddPasskey(
     checkCredentialId(response.id, response.rawId);
     const verified = await verifyRegistration(ctx.rp, response, clientData.challenge);
     const now = ctx.clock.now();
-    const record = credentialRecord(verified, session.userId, now);
+    const record = credentialRecord(verified, session.userId, now, ctx.providers);
     try {
       await ctx.store.transaction(async (tx) => {
         await claimChallenge(tx, opened);
@@ -146,7 +149,7 @@ export async function finishAddPasskey(
       }
       throw err;
     }
-    return passkeyView(record, providers(record.aaguid), session.credentialId);
+    return passkeyView(record, ctx.providers(record.aaguid), session.credentialId);
   });
 }
 

@@ -1,3 +1,4 @@
+import type { Provider } from '../account/aaguids.js';
 import type { Config } from '../config/config.js';
 import type { Clock, RandomSource } from '../core/clock.js';
 import { fromBase64Url } from '../core/encoding.js';
@@ -15,6 +16,8 @@ export interface CeremonyContext {
   challenges: ChallengeCodec;
   clock: Clock;
   random: RandomSource;
+  /** Authenticator provider names and icons by AAGUID. */
+  providers: (aaguid: string) => Provider;
   /** Keyed pseudorandom bytes (HMAC with the server secret), stable per label and input. */
   prf: (label: string, input: string) => Uint8Array;
 }

@@ -2,6 +2,7 @@ import type {
   PublicKeyCredentialCreationOptionsJSON,
   RegistrationResponseJSON,
 } from '@simplewebauthn/server';
+import type { Provider } from '../account/aaguids.js';
 import { fromBase64Url, toBase64Url } from '../core/encoding.js';
 import { AuthError } from '../core/errors.js';
 import { limitAccount } from '../core/rate-limit.js';
@@ -133,7 +134,7 @@ async function completeSignUp(
     await ctx.store.transaction(async (tx) => {
       await claimChallenge(tx, opened);
       await tx.users.create(user);
-      await tx.credentials.create(credentialRecord(verified, user.id, now));
+      await tx.credentials.create(credentialRecord(verified, user.id, now, ctx.providers));
       await tx.sessions.create(session.record);
       await tx.audit.record({
         at: now,
@@ -163,7 +164,9 @@ export function credentialRecord(
   verified: VerifiedRegistration,
   userId: string,
   now: number,
+  providers: (aaguid: string) => Provider,
 ): CredentialRecord {
+  const provider = providers(verified.aaguid);
   return {
     id: verified.credentialId,
     userId,
@@ -177,8 +180,9 @@ export function credentialRecord(
     backedUp: verified.backedUp,
     uvInitialized: verified.userVerified,
     aaguid: verified.aaguid,
-    // The user's own label; the provider name comes from the AAGUID and is shown beside it.
-    name: 'Passkey',
+    // The user's own label (renamable), first named after the provider when the AAGUID is known,
+    // so two new passkeys can be told apart; the provider itself is shown beside it.
+    name: provider.known ? provider.name : 'Passkey',
     createdAt: now,
     lastUsedAt: now,
   };

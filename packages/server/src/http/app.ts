@@ -9,6 +9,7 @@ import { AuthError } from '../core/errors.js';
 import { enforceRateLimits, type Limit } from '../core/rate-limit.js';
 import { renderAccountPage } from '../pages/account-page.js';
 import { renderIndexPage } from '../pages/index-page.js';
+import { allowedRedirect } from '../pages/redirect.js';
 import { DatabaseUnavailable } from '../storage/records.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { sessionCookieName } from './cookies.js';
@@ -165,7 +166,17 @@ export function createApp(
 function mountPages(app: Hono<AppEnv>, deps: AppDeps): void {
   const { config } = deps;
   const page = renderIndexPage({ rpName: config.rpName });
-  app.get('/', (c) => c.html(page));
+  app.get('/', (c) => {
+    // `?redirect_to=`: back to the app after signing in, when it is under PASSKI_REDIRECT_URLS.
+    // Anything else is ignored (the page works as if it had none), never followed.
+    const requested = c.req.query('redirect_to');
+    const redirectTo = allowedRedirect(requested, config.redirectUrls);
+    if (redirectTo === null) {
+      if (requested !== undefined) c.get('log').info('redirect_to refused: not allow-listed');
+      return c.html(page);
+    }
+    return c.html(renderIndexPage({ rpName: config.rpName, redirectTo }));
+  });
   const account = renderAccountPage({ rpName: config.rpName });
   app.get('/account', (c) => c.html(account));
   const assets = loadAssets(deps.publicDir);

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type { Provider } from '../account/aaguids.js';
 import type { CeremonyContext, ClientInfo } from '../ceremonies/context.js';
 import type { KeyRing } from '../tokens/signing-keys.js';
 
@@ -19,8 +18,6 @@ export interface AppDeps extends CeremonyContext {
   publicDir: string | null;
   /** Session-JWT signing keys, shared by all nodes through the database. */
   keys: KeyRing;
-  /** Authenticator provider names and icons by AAGUID. */
-  providers: (aaguid: string) => Provider;
   /** Set when SIGTERM arrives: readiness turns false so load balancers stop sending traffic. */
   lifecycle: { draining: boolean };
 }

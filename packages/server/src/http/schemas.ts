@@ -138,6 +138,7 @@ export const passkeySchema = z.object({
     name: z
       .string()
       .describe('Authenticator provider, from its AAGUID (generic "Passkey" when unknown)'),
+    known: z.boolean().describe('False when the AAGUID is not in the list'),
     iconLight: z.string().nullable().describe('data: URI, or null for the generic icon'),
     iconDark: z.string().nullable(),
   }),

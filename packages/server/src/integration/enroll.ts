@@ -2,7 +2,6 @@ import type {
   PublicKeyCredentialCreationOptionsJSON,
   RegistrationResponseJSON,
 } from '@simplewebauthn/server';
-import type { Provider } from '../account/aaguids.js';
 import { type PasskeyView, passkeyView } from '../account/passkeys.js';
 import type { CeremonyContext, ClientInfo } from '../ceremonies/context.js';
 import {
@@ -69,7 +68,6 @@ export async function finishEnrollment(
   token: string,
   response: RegistrationResponseJSON,
   client: ClientInfo,
-  providers: (aaguid: string) => Provider,
 ): Promise<{ user: UserRecord; passkey: PasskeyView }> {
   const clientData = readClientData(response.response.clientDataJSON);
   const opened = ctx.challenges.open(clientData.challenge, 'enroll');
@@ -81,7 +79,7 @@ export async function finishEnrollment(
     checkCredentialId(response.id, response.rawId);
     const verified = await verifyRegistration(ctx.rp, response, clientData.challenge);
     const now = ctx.clock.now();
-    const record = credentialRecord(verified, opened.context.userId, now);
+    const record = credentialRecord(verified, opened.context.userId, now, ctx.providers);
     let user: UserRecord;
     try {
       user = await ctx.store.transaction(async (tx) => {
@@ -116,6 +114,6 @@ export async function finishEnrollment(
       }
       throw err;
     }
-    return { user, passkey: passkeyView(record, providers(record.aaguid), null) };
+    return { user, passkey: passkeyView(record, ctx.providers(record.aaguid), null) };
   });
 }

@@ -5,8 +5,19 @@ import { escapeHtml, recoveryCodesPanel } from './html.js';
  * 'self'`) forbids inline script and style, so behaviour lives in /assets/page.js and looks in
  * /assets/page.css. The page script finds elements by the ids below; tests use them too.
  */
-export function renderIndexPage(opts: { rpName: string }): string {
+export function renderIndexPage(opts: { rpName: string; redirectTo?: string | null }): string {
   const rpName = escapeHtml(opts.rpName);
+  // An allow-listed return URL (see ./redirect.ts): the script goes there after signing in.
+  const redirectTo = opts.redirectTo ?? null;
+  const redirect = redirectTo === null ? '' : ` data-redirect-to="${escapeHtml(redirectTo)}"`;
+  // Already signed in with a return URL: a link back rather than an automatic redirect, so that
+  // an app that keeps sending the user here cannot make the two bounce forever.
+  const returnLink =
+    redirectTo === null
+      ? ''
+      : `<a id="return-link" href="${escapeHtml(redirectTo)}" class="button primary">Continue to ${escapeHtml(new URL(redirectTo).host)}</a>
+    `;
+  const manageClass = redirectTo === null ? 'primary' : 'secondary';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -19,7 +30,7 @@ export function renderIndexPage(opts: { rpName: string }): string {
 <script type="module" src="/assets/page.js"></script>
 </head>
 <body>
-<main class="card" aria-busy="true">
+<main class="card" aria-busy="true"${redirect}>
   <p class="brand"><img src="/assets/favicon.svg" alt="" width="28" height="28"><span>${rpName}</span></p>
 
   <p id="loading" class="muted">Checking whether you are signed in…</p>
@@ -68,7 +79,7 @@ export function renderIndexPage(opts: { rpName: string }): string {
   <section id="signed-in" aria-labelledby="signed-in-title" hidden>
     <h1 id="signed-in-title" tabindex="-1">Signed in as <span id="signed-in-username"></span></h1>
     <p id="signed-in-detail" class="muted"></p>
-    <a id="manage-link" href="/account" class="button primary">Manage passkeys</a>
+    ${returnLink}<a id="manage-link" href="/account" class="button ${manageClass}">Manage passkeys</a>
     <button id="signout" type="button" class="button secondary">Sign out</button>
   </section>
 

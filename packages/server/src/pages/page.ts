@@ -43,6 +43,8 @@ interface Elements {
   signedInUsername: HTMLElement;
   signedInDetail: HTMLElement;
   manageLink: HTMLAnchorElement;
+  /** Where to go after signing in (`?redirect_to=`, checked by the server), or null. */
+  redirectTo: string | null;
   signOutButton: HTMLButtonElement;
   status: HTMLElement;
 }
@@ -130,6 +132,17 @@ function main(): void {
     if (options.focus) ui.signedInTitle.focus();
   }
 
+  /** A sign-in or sign-up just finished: show it, then go back to the app if it sent us. */
+  function signedInNow(result: AuthResult, message = ''): void {
+    if (message === '') clearStatus();
+    else setStatus(message, 'success');
+    showSignedIn(result, { focus: true });
+    if (ui.redirectTo !== null) {
+      setStatus(`Signed in. Taking you back to ${new URL(ui.redirectTo).host}…`, 'success');
+      window.location.assign(ui.redirectTo);
+    }
+  }
+
   function showSignedOut(options: { focus: boolean }): void {
     hideCreateOffer();
     hideRecoverForm();
@@ -168,8 +181,7 @@ function main(): void {
       (result) => {
         if (autofill !== controller) return;
         autofill = undefined;
-        clearStatus();
-        showSignedIn(result, { focus: true });
+        signedInNow(result);
       },
       (error: unknown) => {
         if (autofill !== controller) return;
@@ -235,9 +247,7 @@ function main(): void {
     }
     return run(ui.continueButton, 'Waiting for your passkey…', async () => {
       try {
-        const result = await signIn({ username });
-        clearStatus();
-        showSignedIn(result, { focus: true });
+        signedInNow(await signIn({ username }));
       } catch (error) {
         if (isPasskiError(error) && error.code === 'user_not_found') {
           // The offer says it all, and #create-account (which gets focus) is described by it.
@@ -301,10 +311,7 @@ function main(): void {
     // until the user confirms they saved them.
     void codes
       .show(created, { username: result.user.username, site: window.location.host })
-      .then(() => {
-        setStatus('Account created. Your passkey is saved on this device.', 'success');
-        showSignedIn(result, { focus: true });
-      });
+      .then(() => signedInNow(result, 'Account created. Your passkey is saved on this device.'));
   }
 
   function showRecoverForm(): void {
@@ -358,9 +365,7 @@ function main(): void {
     return run(ui.passkeySignIn, 'Waiting for your passkey…', async () => {
       hideCreateOffer();
       try {
-        const result = await signIn();
-        clearStatus();
-        showSignedIn(result, { focus: true });
+        signedInNow(await signIn());
       } catch (error) {
         setStatus(messageFor(error, 'sign-in'), 'error');
       }
@@ -509,6 +514,22 @@ function describeUser(user: User, expiresAt: string): string {
   return parts.join(' ');
 }
 
+/**
+ * The return URL the server put on <main> after checking it against PASSKI_REDIRECT_URLS.
+ * Checked once more here, so that nothing but an http(s) URL is ever navigated to.
+ */
+function readRedirectTo(main: HTMLElement): string | null {
+  const value = main.dataset.redirectTo;
+  if (value === undefined) return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return null;
+  }
+  return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
+}
+
 function findElements(): Elements {
   return {
     main: find(document, 'main'),
@@ -534,6 +555,7 @@ function findElements(): Elements {
     signedInUsername: byId('signed-in-username'),
     signedInDetail: byId('signed-in-detail'),
     manageLink: byId('manage-link', HTMLAnchorElement),
+    redirectTo: readRedirectTo(find(document, 'main')),
     signOutButton: byId('signout', HTMLButtonElement),
     status: byId('status'),
   };

@@ -127,7 +127,6 @@ export function integrationRoutes(deps: AppDeps): RouteSpec[] {
           body.token,
           body.response as never,
           clientInfo(c),
-          deps.providers,
         );
         return c.json({ user: userView(user), passkey });
       },

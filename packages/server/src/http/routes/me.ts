@@ -1,6 +1,5 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
-import type { Provider } from '../../account/aaguids.js';
 import {
   deletePasskey,
   finishAddPasskey,
@@ -54,7 +53,7 @@ const stepUp = {
 const unauthenticated = { description: '`unauthenticated`', schema: errorView };
 const notFound = { description: '`not_found`: not one of your own', schema: errorView };
 
-export function meRoutes(deps: AppDeps & { providers: (aaguid: string) => Provider }): RouteSpec[] {
+export function meRoutes(deps: AppDeps): RouteSpec[] {
   const current = async (
     c: Context<AppEnv>,
   ): Promise<{ session: SessionRecord; user: UserRecord }> => {
@@ -77,7 +76,7 @@ export function meRoutes(deps: AppDeps & { providers: (aaguid: string) => Provid
       },
       handler: async (c) => {
         const { session, user } = await current(c);
-        const passkeys = await listPasskeys(deps, session, deps.providers);
+        const passkeys = await listPasskeys(deps, session);
         return c.json({
           passkeys,
           signals: {
@@ -129,7 +128,6 @@ export function meRoutes(deps: AppDeps & { providers: (aaguid: string) => Provid
           session,
           body.response as never,
           clientInfo(c),
-          deps.providers,
         );
         return c.json({ passkey });
       },
