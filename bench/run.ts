@@ -1,0 +1,435 @@
+/**
+ * `npm run bench`: Passki's throughput, latency, CPU and memory under complete passkey ceremonies
+ * over real HTTP, next to the bare-HTTP floor, the node:crypto ceiling and Better Auth's passkey
+ * plugin, all measured in the same run. See bench/README.md.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runCeiling } from './ceiling.js';
+import { renderChart } from './chart.js';
+import { startFloor } from './floor.js';
+import { type LevelResult, runLevel } from './load.js';
+import { describeMachine, pinCores } from './machine.js';
+import { type JwtVerifyCost, PASSKI_CLI, startPasski } from './passki.js';
+import { installPeer, peerInstalledVersions, startPeer } from './peer.js';
+import { createBenchDatabase, isPostgresUrl } from './postgres.js';
+import { formatRate, renderReport } from './report.js';
+import type { BenchResult, ScenarioResult, ServerSummary, TargetName } from './results.js';
+import { SeededUsers } from './seed.js';
+import { SCENARIO_UNITS, type ScenarioName, type Target } from './target.js';
+
+const USAGE = `Usage: npm run bench -- [options]
+
+  --quick              a few seconds: 200 users, concurrency 1 and 8, 0.5 s per level; the peer
+                       only if already installed
+  --users N            users (each with one passkey) seeded before the run (default 1000)
+  --database URL       Passki's database: a temp SQLite file by default, or postgres://USER@HOST/DB
+                       (a server: the harness creates a fresh database there and drops it after)
+  --levels 1,8,32      concurrency levels
+  --warmup S           seconds of unrecorded load before each level (default 3)
+  --duration S         seconds recorded per level (default 10)
+  --scenarios LIST     sign-in,sign-up,session,token (default all; token: POST /v1/token, then
+                       the JWT verified with @passki/node in the load generator)
+  --no-peer            skip Better Auth
+  --peer               run Better Auth even in --quick mode (installs it if needed)
+  --no-floor           skip the bare-HTTP floor
+  --scale              the scale run: Passki only, sign-in and session at concurrency 8 and 32,
+                       with 1,000 users and then --users (default 1,000,000) seeded, compared
+  --out DIR            where results go (default bench/results)
+  --data-dir DIR       where databases go (default a new temp directory, removed at the end)
+  --profile            run Passki under node --cpu-prof; profiles go to OUT/profiles/
+  -h, --help
+
+Any PASSKI_* variable in the environment reaches Passki unless the harness sets it itself
+(it sets PORT, HOST, ORIGINS, RP_ID, DATABASE_URL, LOG_LEVEL and RATE_LIMITS=off).
+`;
+
+const ALL_SCENARIOS: ScenarioName[] = ['sign-in', 'sign-up', 'session', 'token'];
+
+/** Scale mode compares its large run against this many users, measured in the same invocation. */
+const SCALE_BASELINE_USERS = 1000;
+
+interface Settings {
+  mode: 'default' | 'quick' | 'scale';
+  users: number;
+  database: string | undefined;
+  levels: number[];
+  warmupMs: number;
+  durationMs: number;
+  scenarios: ScenarioName[];
+  peer: 'yes' | 'no' | 'if-installed';
+  floor: boolean;
+  outDir: string;
+  dataDir: string | undefined;
+  profile: boolean;
+}
+
+function parseSettings(argv: string[]): Settings | null {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean' },
+      scale: { type: 'boolean' },
+      users: { type: 'string' },
+      database: { type: 'string' },
+      levels: { type: 'string' },
+      warmup: { type: 'string' },
+      duration: { type: 'string' },
+      scenarios: { type: 'string' },
+      peer: { type: 'boolean' },
+      'no-peer': { type: 'boolean' },
+      'no-floor': { type: 'boolean' },
+      out: { type: 'string' },
+      'data-dir': { type: 'string' },
+      profile: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return null;
+  const quick = values.quick ?? false;
+  const scale = values.scale ?? false;
+  if (quick && scale) throw new Error('--quick and --scale do not mix');
+  const number = (name: string, raw: string | undefined, fallback: number): number => {
+    if (raw === undefined) return fallback;
+    const value = Number(raw.replace(/_/g, ''));
+    if (!Number.isFinite(value) || value <= 0)
+      throw new Error(`--${name} must be a positive number`);
+    return value;
+  };
+  const scenarios = (values.scenarios?.split(',') ?? ALL_SCENARIOS).map((s) => s.trim());
+  for (const s of scenarios) {
+    if (!ALL_SCENARIOS.includes(s as ScenarioName)) throw new Error(`unknown scenario "${s}"`);
+  }
+  return {
+    mode: quick ? 'quick' : scale ? 'scale' : 'default',
+    users: Math.floor(number('users', values.users, quick ? 200 : scale ? 1_000_000 : 1000)),
+    database: values.database,
+    levels: (values.levels ?? (quick ? '1,8' : scale ? '8,32' : '1,8,32'))
+      .split(',')
+      .map((l) => Math.floor(number('levels', l, 1))),
+    warmupMs: number('warmup', values.warmup, quick ? 0.2 : 3) * 1000,
+    durationMs: number('duration', values.duration, quick ? 0.5 : 10) * 1000,
+    scenarios: (values.scenarios === undefined && scale
+      ? ['sign-in', 'session']
+      : scenarios) as ScenarioName[],
+    peer: values['no-peer'] ? 'no' : values.peer || !quick ? 'yes' : 'if-installed',
+    floor: !values['no-floor'] && !scale,
+    outDir: resolve(values.out ?? fileURLToPath(new URL('./results/', import.meta.url))),
+    dataDir: values['data-dir'] === undefined ? undefined : resolve(values['data-dir']),
+    profile: values.profile ?? false,
+  };
+}
+
+function localDate(): string {
+  const d = new Date();
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+}
+
+const log = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+/** Runs every scenario of `target` at every level; returns one ScenarioResult per scenario. */
+async function drive(
+  target: Target,
+  targetName: TargetName,
+  settings: Settings,
+  scenarios: ScenarioName[],
+): Promise<ScenarioResult[]> {
+  const results: ScenarioResult[] = [];
+  for (const scenario of target.scenarios.filter((s) => scenarios.includes(s.name))) {
+    await scenario.setup?.();
+    const levels: LevelResult[] = [];
+    for (const concurrency of settings.levels) {
+      const level = await runLevel({
+        url: target.server.url,
+        concurrency,
+        warmupMs: settings.warmupMs,
+        durationMs: settings.durationMs,
+        operation: scenario.operation,
+        server: target.server,
+      });
+      levels.push(level);
+      log(
+        `  ${targetName.padEnd(11)} ${scenario.name.padEnd(8)} c=${String(concurrency).padEnd(3)} ${formatRate(level.throughput).padStart(6)} ${SCENARIO_UNITS[scenario.name]}/s  p99 ${level.latencyMs.p99.toFixed(2)} ms  errors ${level.errors}${level.firstError ? ` (first: ${level.firstError.slice(0, 200)})` : ''}`,
+      );
+    }
+    results.push({
+      target: targetName,
+      scenario: scenario.name,
+      unit: SCENARIO_UNITS[scenario.name],
+      levels,
+    });
+  }
+  return results;
+}
+
+/** Seeds and starts a Passki, runs the scenarios, stops it. */
+async function measurePasski(
+  settings: Settings,
+  users: SeededUsers,
+  dataDir: string,
+  cpu: number | null,
+  notes: string[],
+): Promise<{ results: ScenarioResult[]; summary: ServerSummary; jwtVerify?: JwtVerifyCost }> {
+  log(`Passki: seeding ${users.count.toLocaleString('en-US')} users…`);
+  mkdirSync(dataDir, { recursive: true });
+  const profileDir = join(settings.outDir, 'profiles');
+  if (settings.profile) mkdirSync(profileDir, { recursive: true });
+  // Postgres: a fresh database on the named server for this run, dropped at the end.
+  const postgres =
+    settings.database !== undefined && isPostgresUrl(settings.database)
+      ? await createBenchDatabase(settings.database)
+      : null;
+  try {
+    return await measurePasskiOn(
+      postgres?.url ?? settings.database,
+      settings,
+      users,
+      dataDir,
+      cpu,
+      notes,
+      profileDir,
+    );
+  } finally {
+    await postgres?.drop();
+  }
+}
+
+async function measurePasskiOn(
+  databaseUrl: string | undefined,
+  settings: Settings,
+  users: SeededUsers,
+  dataDir: string,
+  cpu: number | null,
+  notes: string[],
+  profileDir: string,
+): Promise<{ results: ScenarioResult[]; summary: ServerSummary; jwtVerify?: JwtVerifyCost }> {
+  const passki = await startPasski({
+    dataDir,
+    ...(databaseUrl === undefined ? {} : { databaseUrl }),
+    users,
+    cpu,
+    nodeArgs: settings.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+  });
+  log(`  seeded in ${passki.seed.seconds.toFixed(2)} s`);
+  const summary: ServerSummary = {
+    startRssBytes: passki.target.server.rssBytes(),
+    peakRssBytes: 0,
+    seed: passki.seed,
+    database: { before: await passki.target.databaseStats(), after: null },
+  };
+  let results: ScenarioResult[];
+  let jwtVerify: JwtVerifyCost | undefined;
+  try {
+    results = await drive(passki.target, 'passki', settings, settings.scenarios);
+    summary.peakRssBytes = passki.target.server.peakRssBytes();
+    if (summary.database) summary.database.after = await passki.target.databaseStats();
+    if (passki.measureJwtVerify && settings.scenarios.includes('token')) {
+      jwtVerify = await passki.measureJwtVerify(settings.mode === 'quick' ? 200 : 1000);
+      log(
+        `  backend SDK: ${formatRate(jwtVerify.perSecond)} JWT verifications/s on the generator's core`,
+      );
+    }
+  } finally {
+    await passki.target.stop();
+  }
+  for (const s of passki.target.skipped) {
+    const note = `Passki ${s.name}: skipped, ${s.reason}.`;
+    if (!notes.includes(note)) notes.push(note);
+  }
+  if (settings.profile) notes.push(`CPU profile of the Passki server written to ${profileDir}.`);
+  return { results, summary, ...(jwtVerify ? { jwtVerify } : {}) };
+}
+
+/** Better Auth, when wanted and installable; results are appended to `results`. */
+async function measurePeer(
+  settings: Settings,
+  users: SeededUsers,
+  dataDir: string,
+  cpu: number | null,
+  results: ScenarioResult[],
+  servers: BenchResult['servers'],
+): Promise<BenchResult['peer']> {
+  if (settings.peer === 'no') return { status: 'skipped', reason: '--no-peer' };
+  if (settings.peer === 'if-installed' && peerInstalledVersions() === null) {
+    return {
+      status: 'skipped',
+      reason: 'quick mode and bench/peers/better-auth is not installed (a default run installs it)',
+    };
+  }
+  const problem = installPeer(log);
+  if (problem !== null) return { status: 'failed', reason: problem };
+  log(`Better Auth: seeding ${users.count.toLocaleString('en-US')} users…`);
+  const better = await startPeer({ dataDir, users, cpu });
+  const summary: ServerSummary = {
+    startRssBytes: better.target.server.rssBytes(),
+    peakRssBytes: 0,
+    seed: better.seed,
+    database: { before: await better.target.databaseStats(), after: null },
+  };
+  try {
+    results.push(...(await drive(better.target, 'better-auth', settings, settings.scenarios)));
+    summary.peakRssBytes = better.target.server.peakRssBytes();
+    if (summary.database) summary.database.after = await better.target.databaseStats();
+  } finally {
+    await better.target.stop();
+  }
+  servers['better-auth'] = summary;
+  return { status: 'ran', versions: peerInstalledVersions() ?? {} };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const settings = parseSettings(argv);
+  if (settings === null) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (!existsSync(PASSKI_CLI)) {
+    process.stderr.write(`bench: ${PASSKI_CLI} is missing: run \`npm run build\` first.\n`);
+    return 2;
+  }
+  const startedAt = new Date();
+  const dataDir = settings.dataDir ?? mkdtempSync(join(tmpdir(), 'passki-bench-'));
+  mkdirSync(dataDir, { recursive: true });
+  const pinning = pinCores();
+  const machine = describeMachine(dataDir, pinning);
+  const cpu = pinning.server;
+  const notes: string[] = [];
+  const results: ScenarioResult[] = [];
+  const servers: BenchResult['servers'] = {};
+  let peer: BenchResult['peer'] = { status: 'skipped', reason: 'scale mode measures Passki only' };
+  let scale: BenchResult['scale'];
+  let jwtVerify: JwtVerifyCost | undefined;
+
+  log(`Passki benchmark (${settings.mode} mode)`);
+  log(
+    `Machine: ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, databases on ${machine.dataFileSystem} (${dataDir})`,
+  );
+  log(`Pinning: ${pinning.note}`);
+
+  try {
+    const ceiling = await runCeiling({ cpu, ms: settings.mode === 'quick' ? 200 : 1000 });
+    log(
+      `Ceiling: ${formatRate(ceiling.ceremoniesPerSecond)} sign-ins/s on one core (${ceiling.totalMicroseconds.toFixed(1)} µs of node:crypto per sign-in)`,
+    );
+
+    const users = new SeededUsers({ count: settings.users });
+
+    if (settings.floor && settings.scenarios.includes('sign-in')) {
+      log('Floor: bare node:http, two round trips per sign-in, no work');
+      const floor = await startFloor({ users, cpu, dataDir });
+      try {
+        results.push(...(await drive(floor, 'floor', settings, ['sign-in'])));
+        servers.floor = {
+          startRssBytes: floor.server.rssBytes(),
+          peakRssBytes: floor.server.peakRssBytes(),
+        };
+      } finally {
+        await floor.stop();
+      }
+    }
+
+    if (settings.mode === 'scale') {
+      // The same run at SCALE_BASELINE_USERS first, on its own database, for the comparison.
+      const baselineUsers = new SeededUsers({ count: SCALE_BASELINE_USERS, pool: users.pool });
+      const baseline = await measurePasski(
+        settings,
+        baselineUsers,
+        join(dataDir, 'baseline'),
+        cpu,
+        notes,
+      );
+      const large = await measurePasski(settings, users, join(dataDir, 'large'), cpu, notes);
+      results.push(...large.results);
+      servers.passki = large.summary;
+      scale = {
+        baseline: {
+          users: SCALE_BASELINE_USERS,
+          results: baseline.results,
+          server: baseline.summary,
+        },
+      };
+    } else {
+      const passki = await measurePasski(settings, users, join(dataDir, 'passki'), cpu, notes);
+      results.push(...passki.results);
+      servers.passki = passki.summary;
+      jwtVerify = passki.jwtVerify;
+      peer = await measurePeer(settings, users, join(dataDir, 'peer'), cpu, results, servers);
+    }
+    if (peer.status !== 'ran') log(`Better Auth: ${peer.status} (${peer.reason})`);
+
+    for (const r of results) {
+      for (const l of r.levels) {
+        if (l.generatorCpuUtilisation > 0.9) {
+          notes.push(
+            `The load generator used ${Math.round(l.generatorCpuUtilisation * 100)}% of its core for ${r.target} ${r.scenario} at concurrency ${l.concurrency}: that number may be limited by the generator, not the server.`,
+          );
+        }
+      }
+    }
+    if (settings.database !== undefined && isPostgresUrl(settings.database)) {
+      notes.push(
+        'Postgres runs in its own processes, not pinned: its CPU is not in "server CPU", and it competes with the load generator and the server for cores.',
+      );
+    }
+    notes.push(
+      'Rate limiting is off in both servers (one client address drives all the load). Sign-in is usernameless (discoverable credential, userHandle checked) with a uniformly random seeded user per ceremony; sign counts stay 0, as with synced passkeys. Better Auth is driven through /passkey/generate-authenticate-options and /passkey/verify-authentication, and signs up with its passkey-first registration (requireSession: false, user created in afterVerification, createSession: true).',
+    );
+
+    const allLevels = [...results, ...(scale?.baseline.results ?? [])].flatMap((r) => r.levels);
+    const result: BenchResult = {
+      schema: 1,
+      date: localDate(),
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      mode: settings.mode,
+      settings: {
+        users: settings.users,
+        database: settings.database ?? 'SQLite WAL, synchronous=FULL',
+        levels: settings.levels,
+        warmupSeconds: settings.warmupMs / 1000,
+        durationSeconds: settings.durationMs / 1000,
+        scenarios: settings.scenarios,
+      },
+      machine,
+      ceiling,
+      results,
+      servers,
+      peer,
+      ...(scale ? { scale } : {}),
+      ...(jwtVerify ? { jwtVerify } : {}),
+      notes,
+      totalErrors: allLevels.reduce((n, l) => n + l.errors, 0),
+    };
+
+    mkdirSync(settings.outDir, { recursive: true });
+    const base = `${result.date}${settings.mode === 'default' ? '' : `-${settings.mode}`}`;
+    const chartFile = `${base}.svg`;
+    writeFileSync(join(settings.outDir, `${base}.json`), `${JSON.stringify(result, null, 2)}\n`);
+    writeFileSync(join(settings.outDir, chartFile), renderChart(result));
+    writeFileSync(join(settings.outDir, `${base}.md`), renderReport(result, 'md', chartFile));
+    log('');
+    log(renderReport(result, 'text'));
+    log(`Wrote ${join(settings.outDir, base)}.{json,md,svg}`);
+    return result.totalErrors === 0 ? 0 : 1;
+  } finally {
+    if (settings.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(
+      `bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exitCode = 1;
+  },
+);

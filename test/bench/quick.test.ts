@@ -1,0 +1,63 @@
+/**
+ * Runs the benchmark harness once in --quick mode (a few seconds of real load against a real
+ * Passki) so it never rots: it must finish, with zero errors, and write its results. The numbers
+ * themselves are not checked; tests run in parallel on a busy machine.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { BenchResult } from '../../bench/results.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const out = mkdtempSync(join(tmpdir(), 'passki-bench-test-'));
+
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+function runHarness(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, output }));
+  });
+}
+
+describe('npm run bench -- --quick', () => {
+  it('drives every scenario with zero errors and writes JSON, Markdown and SVG', async () => {
+    const { code, output } = await runHarness(['--quick', '--out', out]);
+    expect(code, output).toBe(0);
+
+    const files = readdirSync(out);
+    const json = files.find((f) => f.endsWith('-quick.json'));
+    expect(json, output).toBeDefined();
+    const base = join(out, (json as string).slice(0, -'.json'.length));
+    expect(existsSync(`${base}.md`)).toBe(true);
+    expect(readFileSync(`${base}.svg`, 'utf8')).toContain('<svg');
+
+    const result = JSON.parse(readFileSync(`${base}.json`, 'utf8')) as BenchResult;
+    expect(result.totalErrors).toBe(0);
+    expect(result.ceiling.ceremoniesPerSecond).toBeGreaterThan(0);
+    for (const scenario of ['sign-in', 'sign-up', 'session']) {
+      const passki = result.results.find((r) => r.target === 'passki' && r.scenario === scenario);
+      expect(passki?.levels.length, scenario).toBeGreaterThan(0);
+      for (const level of passki?.levels ?? []) {
+        expect(level.errors, `${scenario} c=${level.concurrency}`).toBe(0);
+        expect(level.completed, `${scenario} c=${level.concurrency}`).toBeGreaterThan(0);
+      }
+    }
+    const floor = result.results.find((r) => r.target === 'floor');
+    expect(floor?.levels.every((l) => l.completed > 0 && l.errors === 0)).toBe(true);
+  }, 180_000);
+});
