@@ -191,6 +191,28 @@ export function describeStoreContract(
       expect(await store.challenges.consume(nonce, 10_000)).toBe(true);
     });
 
+    it('keeps concurrent transactions apart: one failing leaves the others committed', async () => {
+      const taken = newUser();
+      await store.users.create(taken);
+      const users = Array.from({ length: 8 }, () => newUser());
+      const results = await Promise.allSettled([
+        ...users.map((u) =>
+          store.transaction(async (tx) => {
+            await tx.users.create(u);
+            await tx.credentials.create(newCredential(u.id));
+          }),
+        ),
+        store.transaction(async (tx) => {
+          const loser = newUser();
+          await tx.users.create(loser);
+          await tx.users.create({ ...newUser(), username: taken.username });
+        }),
+      ]);
+      expect(results.slice(0, 8).every((r) => r.status === 'fulfilled')).toBe(true);
+      expect(results[8]?.status).toBe('rejected');
+      for (const u of users) expect(await store.credentials.countByUser(u.id)).toBe(1);
+    });
+
     it('creates a named secret once, whoever asks first', async () => {
       const name = `secret-${randomBytes(4).toString('hex')}`;
       const values = await Promise.all(

@@ -8,6 +8,7 @@ import { sqliteMigrations } from '../migrations/sqlite.js';
 import { DatabaseUnavailable, UniqueViolation } from '../records.js';
 import type { Store } from '../store.js';
 import { PasskiSqliteDialect } from './driver.js';
+import { createGroupCommitter } from './group-commit.js';
 
 export interface SqliteStoreOptions {
   /** Apply pending migrations (default true); when false, refuse to open an outdated schema. */
@@ -33,9 +34,10 @@ export function openSqliteStore(
     const migration = migrateSqlite(db, opts.migrate ?? true);
     const kysely = new Kysely<Database>({ dialect: new PasskiSqliteDialect(db) });
     const hooks = { translateError: translateSqliteError, rowLocks: false };
+    const inGroupCommit = createGroupCommitter(kysely);
     const root = {
       transaction: <T>(fn: (tx: Store) => Promise<T>): Promise<T> =>
-        kysely.transaction().execute((trx) => fn(createKyselyStore(trx, hooks, null))),
+        inGroupCommit((db) => fn(createKyselyStore(db, hooks, null))),
       close: () => kysely.destroy(),
     };
     return { store: createKyselyStore(kysely, hooks, root), migration };
