@@ -3,7 +3,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { addressBucket, createClientAddressResolver } from '../core/client-ip.js';
 import { AuthError } from '../core/errors.js';
 import { enforceRateLimits, type Limit } from '../core/rate-limit.js';
@@ -23,7 +22,6 @@ import { meRoutes } from './routes/me.js';
 import { healthView, readyView } from './schemas.js';
 import { securityHeaders } from './security-headers.js';
 
-export const MAX_BODY_BYTES = 64 * 1024;
 export const VERSION = '0.1.0';
 
 const ASSET_TYPES: Record<string, string> = {
@@ -97,14 +95,6 @@ export function createApp(
   });
   app.use(cors(config));
   if (config.rateLimits !== null) app.use(ipRateLimit(deps, config.rateLimits.ip));
-  app.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new AuthError('payload_too_large', 'The request body is larger than 64 KiB.');
-      },
-    }),
-  );
 
   const publicRoutes =
     surface === 'admin' ? [] : [...authRoutes(deps), ...meRoutes(deps), ...integrationRoutes(deps)];

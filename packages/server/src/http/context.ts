@@ -1,9 +1,12 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { CeremonyContext, ClientInfo } from '../ceremonies/context.js';
 import type { KeyRing } from '../tokens/signing-keys.js';
 
 /** What every request handler can reach through `c.var` / `c.env`. */
 export interface AppEnv {
+  /** Set by @hono/node-server: the raw Node request and response. */
+  Bindings: { incoming: IncomingMessage; outgoing: ServerResponse };
   Variables: {
     requestId: string;
     log: Logger;
