@@ -25,7 +25,7 @@ describeWithBrowser('cross-site attacks in the browser', (browser) => {
     const options = (await client.post('/v1/sign-up/options', { username: 'victim' })).body.options;
     token = (await client.post('/v1/sign-up/verify', { response: auth.register(options) }))
       .sessionToken as string;
-    evil = createServer((req, res) => {
+    evil = createServer((_req, res) => {
       res.setHeader('content-type', 'text/html');
       res.end(`<!doctype html><html><body>
         <form id="f" method="POST" action="${server.url}/v1/sign-out" enctype="text/plain">
@@ -54,8 +54,9 @@ describeWithBrowser('cross-site attacks in the browser', (browser) => {
       const page = await context.newPage();
       await page.goto(`${evilOrigin}/`);
       for (const form of ['#f', '#g']) {
+        // Wait for the form's own navigation to Passki's answer before going back.
         await Promise.all([
-          page.waitForLoadState('load'),
+          page.waitForURL((url) => url.toString().startsWith(server.url)),
           page.evaluate((id) => (document.querySelector(id) as HTMLFormElement).submit(), form),
         ]);
         await page.goto(`${evilOrigin}/`);

@@ -1,5 +1,7 @@
 // The hosted sign-in page in real headless Chromium against a real server: every ceremony is a
 // genuine WebAuthn ceremony with the CDP virtual authenticator, verified by the server.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import {
@@ -290,6 +292,68 @@ describeWithBrowser('hosted sign-in page', (browser) => {
     await page.type('#username', 'x');
     expect(await page.getAttribute('#username', 'aria-invalid')).toBeNull();
     expect(await page.getAttribute('#username-hint', 'class')).not.toContain('is-error');
+  });
+
+  it('sends the user back to an allow-listed redirect_to after sign-up and sign-in', async () => {
+    // The "app": another origin on loopback that the hosted page may return to.
+    const appServer = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(`<!doctype html><title>App</title><h1 id="app">Back in the app at ${req.url}</h1>`);
+    });
+    await new Promise<void>((resolve) => appServer.listen(0, '127.0.0.1', resolve));
+    const appUrl = `http://localhost:${(appServer.address() as AddressInfo).port}`;
+    const passki = await startTestServer({
+      env: { PASSKI_REDIRECT_URLS: `${appUrl}/done` },
+    });
+    try {
+      const tab = await newTab();
+      const { page } = tab;
+      const withRedirect = (target: string): string =>
+        `${passki.url}/?redirect_to=${encodeURIComponent(target)}`;
+      const back = `${appUrl}/done?from=passki`;
+
+      // Sign-up: the recovery codes first, then straight back to the app.
+      await page.goto(withRedirect(back));
+      await page.locator('#signed-out').waitFor();
+      await page.fill('#username', 'hal');
+      await page.click('#continue');
+      await page.click('#create-account');
+      await page.locator('#codes-view').waitFor();
+      expect(page.url()).toMatch(new RegExp(`^${passki.url}/`));
+      await page.click('#codes-done');
+      await page.waitForURL(back);
+      expect(await page.textContent('#app')).toBe('Back in the app at /done?from=passki');
+
+      // Already signed in: a link back, no automatic bounce.
+      await page.goto(withRedirect(back));
+      await page.locator('#signed-in').waitFor();
+      expect(await page.getAttribute('#return-link', 'href')).toBe(back);
+      expect(page.url()).toMatch(new RegExp(`^${passki.url}/`));
+      await page.click('#return-link');
+      await page.waitForURL(back);
+
+      // A return URL outside PASSKI_REDIRECT_URLS is ignored: autofill signs in on load and the
+      // user stays on the hosted page.
+      await page.goto(passki.url);
+      await page.locator('#signed-in').waitFor();
+      await page.click('#signout');
+      await page.locator('#signed-out').waitFor();
+      await page.goto(withRedirect(`${appUrl}/elsewhere`));
+      await page.locator('#signed-in').waitFor();
+      expect(await page.locator('#return-link').count()).toBe(0);
+      expect(page.url()).toMatch(new RegExp(`^${passki.url}/`));
+
+      // Signed out again, an allowed return URL follows the autofill sign-in too.
+      await page.click('#signout');
+      await page.locator('#signed-out').waitFor();
+      await page.goto(withRedirect(`${appUrl}/done/again`));
+      await page.waitForURL(`${appUrl}/done/again`);
+      const session = await tab.context.request.get(`${passki.url}/v1/session`);
+      expect(((await session.json()) as { user: { username: string } }).user.username).toBe('hal');
+    } finally {
+      await passki.close();
+      await new Promise((resolve) => appServer.close(resolve));
+    }
   });
 
   it('shows a busy state, then says when the server cannot be reached', async () => {

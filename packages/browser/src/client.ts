@@ -2,16 +2,20 @@ import type { ClientConfig } from './http.js';
 import { addPasskeyWith } from './methods/add-passkey.js';
 import { createRecoveryCodesWith } from './methods/create-recovery-codes.js';
 import { deletePasskeyWith } from './methods/delete-passkey.js';
+import { enrollPasskeyWith } from './methods/enroll-passkey.js';
 import { getSessionWith } from './methods/get-session.js';
+import { getTokenWith } from './methods/get-token.js';
 import { listPasskeysWith } from './methods/list-passkeys.js';
 import { listSessionsWith } from './methods/list-sessions.js';
 import { reauthenticateWith } from './methods/reauthenticate.js';
 import { recoverWith } from './methods/recover.js';
 import { recoveryCodesRemainingWith } from './methods/recovery-codes-remaining.js';
+import { redeemSignInTicketWith } from './methods/redeem-sign-in-ticket.js';
 import { renamePasskeyWith } from './methods/rename-passkey.js';
 import { revokeOtherSessionsWith } from './methods/revoke-other-sessions.js';
 import { revokeSessionWith } from './methods/revoke-session.js';
 import { signInWith } from './methods/sign-in.js';
+import { signInForResultWith } from './methods/sign-in-for-result.js';
 import { signOutWith } from './methods/sign-out.js';
 import { signUpWith } from './methods/sign-up.js';
 import type { PasskiClient, PasskiClientOptions } from './types.js';
@@ -28,8 +32,12 @@ export function createPasskiClient(options: PasskiClientOptions = {}): PasskiCli
   return {
     signUp: (username, signUpOptions) => signUpWith(config, username, signUpOptions),
     signIn: (signInOptions) => signInWith(config, signInOptions),
+    signInForResult: (signInOptions) => signInForResultWith(config, signInOptions),
+    redeemSignInTicket: (token) => redeemSignInTicketWith(config, token),
+    enrollPasskey: (token, ceremonyOptions) => enrollPasskeyWith(config, token, ceremonyOptions),
     signOut: () => signOutWith(config),
     getSession: () => getSessionWith(config),
+    getToken: () => getTokenWith(config),
     listPasskeys: () => listPasskeysWith(config),
     addPasskey: (ceremonyOptions) => addPasskeyWith(config, ceremonyOptions),
     renamePasskey: (id, name) => renamePasskeyWith(config, id, name),

@@ -3,16 +3,20 @@ import type { ClientConfig } from './http.js';
 import { addPasskeyWith } from './methods/add-passkey.js';
 import { createRecoveryCodesWith } from './methods/create-recovery-codes.js';
 import { deletePasskeyWith } from './methods/delete-passkey.js';
+import { enrollPasskeyWith } from './methods/enroll-passkey.js';
 import { getSessionWith } from './methods/get-session.js';
+import { getTokenWith } from './methods/get-token.js';
 import { listPasskeysWith } from './methods/list-passkeys.js';
 import { listSessionsWith } from './methods/list-sessions.js';
 import { reauthenticateWith } from './methods/reauthenticate.js';
 import { recoverWith } from './methods/recover.js';
 import { recoveryCodesRemainingWith } from './methods/recovery-codes-remaining.js';
+import { redeemSignInTicketWith } from './methods/redeem-sign-in-ticket.js';
 import { renamePasskeyWith } from './methods/rename-passkey.js';
 import { revokeOtherSessionsWith } from './methods/revoke-other-sessions.js';
 import { revokeSessionWith } from './methods/revoke-session.js';
 import { signInWith } from './methods/sign-in.js';
+import { signInForResultWith } from './methods/sign-in-for-result.js';
 import { signOutWith } from './methods/sign-out.js';
 import { signUpWith } from './methods/sign-up.js';
 import type {
@@ -20,8 +24,10 @@ import type {
   AuthResult,
   CeremonyOptions,
   Passkey,
+  SessionToken,
   SignInOptions,
   SignUpOptions,
+  VerifiedSignIn,
 } from './types.js';
 
 const SAME_ORIGIN: ClientConfig = { baseUrl: '' };
@@ -49,6 +55,64 @@ export function signUp(username: string, options?: SignUpOptions): Promise<AuthR
  */
 export function signIn(options?: SignInOptions): Promise<AuthResult> {
   return signInWith(SAME_ORIGIN, options);
+}
+
+/**
+ * Signs in with a passkey without creating a Passki session: for apps that keep their own
+ * accounts and sessions and use Passki only for passkeys. Takes the same options as `signIn`
+ * (`username`, `autofill`, `signal`) and resolves with the user and a one-time sign-in result,
+ * which the page sends to its backend; the backend redeems it once with the admin API
+ * (`redeemSignInResult` in `@passki/node`) and starts its own session for the user.
+ *
+ * @example
+ * const { signInResult } = await signInForResult();
+ * await fetch('/api/passkey-sign-in', {
+ *   method: 'POST',
+ *   headers: { 'content-type': 'application/json' },
+ *   body: JSON.stringify({ result: signInResult.token }),
+ * });
+ */
+export function signInForResult(options?: SignInOptions): Promise<VerifiedSignIn> {
+  return signInForResultWith(SAME_ORIGIN, options);
+}
+
+/**
+ * Signs in with a one-time sign-in token that the app's backend got from the admin API
+ * (`createSignInToken` in `@passki/node`), e.g. from a magic link or right after the app's own
+ * sign-in. Passki sets its session cookie. Each token works once (`invalid_token` afterwards).
+ *
+ * @example
+ * const token = new URLSearchParams(location.search).get('ticket');
+ * if (token) await redeemSignInTicket(token);
+ */
+export function redeemSignInTicket(token: string): Promise<AuthResult> {
+  return redeemSignInTicketWith(SAME_ORIGIN, token);
+}
+
+/**
+ * Registers a passkey with an enrolment token instead of a Passki session: the app's backend
+ * asks the admin API for the token (`createEnrollmentToken` in `@passki/node`) for a user it
+ * has signed in itself, and the page hands it here. The token is used up with the new passkey.
+ *
+ * @example
+ * const { token } = await (await fetch('/api/passkeys/enrollment-token', { method: 'POST' })).json();
+ * const passkey = await enrollPasskey(token);
+ */
+export function enrollPasskey(token: string, options?: CeremonyOptions): Promise<Passkey> {
+  return enrollPasskeyWith(SAME_ORIGIN, token, options);
+}
+
+/**
+ * A short-lived session JWT (ES256) for the signed-in user, to send to the app's backend as
+ * `Authorization: Bearer ...`; the backend verifies it with `@passki/node`. Ask for a new one
+ * when it expires (`expiresAt`) or the backend answers 401.
+ *
+ * @example
+ * const { token } = await getToken();
+ * const me = await fetch('/api/me', { headers: { authorization: `Bearer ${token}` } });
+ */
+export function getToken(): Promise<SessionToken> {
+  return getTokenWith(SAME_ORIGIN);
 }
 
 /**

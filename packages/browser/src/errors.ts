@@ -35,6 +35,11 @@ export type ApiErrorCode =
   | 'last_credential'
   | 'passkey_limit_reached'
   | 'invalid_recovery_code'
+  // Integration: enrolment and sign-in tokens, the admin API
+  | 'user_disabled'
+  | 'invalid_token'
+  | 'invalid_api_key'
+  | 'external_id_taken'
   // Challenges
   | 'challenge_not_found'
   | 'challenge_expired'
@@ -77,6 +82,10 @@ const API_ERROR_CODES: Record<ApiErrorCode, true> = {
   last_credential: true,
   passkey_limit_reached: true,
   invalid_recovery_code: true,
+  user_disabled: true,
+  invalid_token: true,
+  invalid_api_key: true,
+  external_id_taken: true,
   challenge_not_found: true,
   challenge_expired: true,
   challenge_used: true,

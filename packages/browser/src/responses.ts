@@ -4,7 +4,7 @@ import type {
 } from '@simplewebauthn/browser';
 import { PasskiError } from './errors.js';
 import { isRecord } from './http.js';
-import type { ActiveSession, AuthResult, Passkey } from './types.js';
+import type { ActiveSession, AuthResult, Passkey, SessionToken, VerifiedSignIn } from './types.js';
 
 /** What `GET /v1/me/passkeys` adds for the WebAuthn Signal API (all ids base64url). */
 export interface AccountSignals {
@@ -32,6 +32,28 @@ export function readAuthResult(data: unknown): AuthResult {
     typeof data.session.id === 'string'
   ) {
     return data as unknown as AuthResult;
+  }
+  throw unexpected(data);
+}
+
+export function readVerifiedSignIn(data: unknown): VerifiedSignIn {
+  if (
+    isRecord(data) &&
+    isRecord(data.user) &&
+    typeof data.user.id === 'string' &&
+    typeof data.user.username === 'string' &&
+    isRecord(data.signInResult) &&
+    typeof data.signInResult.token === 'string' &&
+    typeof data.signInResult.expiresAt === 'string'
+  ) {
+    return data as unknown as VerifiedSignIn;
+  }
+  throw unexpected(data);
+}
+
+export function readSessionToken(data: unknown): SessionToken {
+  if (isRecord(data) && typeof data.token === 'string' && typeof data.expiresAt === 'string') {
+    return { token: data.token, expiresAt: data.expiresAt };
   }
   throw unexpected(data);
 }

@@ -26,6 +26,30 @@ export interface AuthResult {
   session: Session;
 }
 
+/**
+ * A one-time sign-in result: proof of a verified passkey sign-in that the app's backend redeems
+ * once, server to server, with `POST /v1/admin/sign-in-results/redeem` (`redeemSignInResult` in
+ * `@passki/node`). It is not a session and lives about a minute (`PASSKI_SIGN_IN_TOKEN_TTL`).
+ */
+export interface SignInResultToken {
+  token: string;
+  /** ISO 8601 */
+  expiresAt: string;
+}
+
+/** What `signInForResult` resolves with: who signed in, and the result to hand to the backend. */
+export interface VerifiedSignIn {
+  user: User;
+  signInResult: SignInResultToken;
+}
+
+/** A short-lived ES256 session JWT for the app's backend (`Authorization: Bearer ...`). */
+export interface SessionToken {
+  token: string;
+  /** ISO 8601 */
+  expiresAt: string;
+}
+
 export interface SignUpOptions {
   /** Shown by the authenticator's account picker; the server defaults it to the username. */
   displayName?: string;
@@ -112,6 +136,10 @@ export interface PasskiClientOptions {
 export interface PasskiClient {
   signUp(username: string, options?: SignUpOptions): Promise<AuthResult>;
   signIn(options?: SignInOptions): Promise<AuthResult>;
+  signInForResult(options?: SignInOptions): Promise<VerifiedSignIn>;
+  redeemSignInTicket(token: string): Promise<AuthResult>;
+  enrollPasskey(token: string, options?: CeremonyOptions): Promise<Passkey>;
+  getToken(): Promise<SessionToken>;
   signOut(): Promise<void>;
   getSession(): Promise<AuthResult | null>;
   listPasskeys(): Promise<Passkey[]>;

@@ -17,6 +17,21 @@ export async function signInWith(
   config: ClientConfig,
   options: SignInOptions = {},
 ): Promise<AuthResult> {
+  const result = readAuthResult(await signInCeremony(config, options, {}));
+  // Best effort and not awaited: sign-in is done whatever the browser makes of the signals.
+  void signalAccountState(config);
+  return result;
+}
+
+/**
+ * The sign-in ceremony shared by `signIn` and `signInForResult`: options, the WebAuthn request,
+ * then `POST /v1/sign-in/verify` with `extraBody` added. Resolves with the verify call's JSON.
+ */
+export async function signInCeremony(
+  config: ClientConfig,
+  options: SignInOptions,
+  extraBody: Record<string, unknown>,
+): Promise<unknown> {
   assertWebAuthnSupported();
   const { signal, username, autofill = false } = options;
   if (autofill) {
@@ -52,30 +67,24 @@ export async function signInWith(
     signal,
     start: () => startAuthentication({ optionsJSON, useBrowserAutofill: autofill }),
   });
-  // The caller gave up meanwhile: do not create a session it no longer expects.
+  // The caller gave up meanwhile: do not create a session (or result) it no longer expects.
   throwIfAborted(signal);
-  let result: AuthResult;
   try {
-    result = readAuthResult(
-      await apiRequest(config, {
-        method: 'POST',
-        path: '/v1/sign-in/verify',
-        body: { response },
-        signal,
-      }),
-    );
+    return await apiRequest(config, {
+      method: 'POST',
+      path: '/v1/sign-in/verify',
+      body: { response, ...extraBody },
+      signal,
+    });
   } catch (error) {
     if (error instanceof PasskiError && error.code === 'credential_not_found') {
       // The passkey belongs to an account or credential the server no longer has: tell the
-      // browser, so it stops offering it (WebAuthn L3 signal methods, see ../signals.ts). Awaited, so that a retry by
-      // the caller already sees the updated list; it never throws.
+      // browser, so it stops offering it (WebAuthn L3 signal methods, see ../signals.ts). Awaited,
+      // so that a retry by the caller already sees the updated list; it never throws.
       await signalUnknownCredential(optionsJSON.rpId ?? pageHostname(), response.id);
     }
     throw error;
   }
-  // Best effort and not awaited: sign-in is done whatever the browser makes of the signals.
-  void signalAccountState(config);
-  return result;
 }
 
 /**
