@@ -1,3 +1,4 @@
+import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, POSTGRES_URL } from '../helpers/postgres.js';
 import { freePort, type NodeProcess, startNode } from '../helpers/process.js';
@@ -101,6 +102,19 @@ describe.skipIf(POSTGRES_URL === undefined)('two nodes, one PostgreSQL', () => {
       post(b, '/v1/sign-up/verify', { response: y.register(oy.body.options) }),
     ]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+  });
+
+  it("publishes one JWKS: a JWT minted on A verifies with B's keys", async () => {
+    const auth = new SoftAuthenticator({ origin: a.url });
+    const up = await post(a, '/v1/sign-up/options', { username: 'jwt-across' });
+    const created = await post(a, '/v1/sign-up/verify', {
+      response: auth.register(up.body.options),
+    });
+    const minted = await post(a, '/v1/token', {}, created.token);
+    expect(minted.status).toBe(200);
+    const jwksB = createLocalJWKSet(await (await fetch(`${b.url}/.well-known/jwks.json`)).json());
+    const { payload } = await jwtVerify(minted.body.token, jwksB, { algorithms: ['ES256'] });
+    expect(payload.sub).toBe(created.body.user.id);
   });
 
   it('shares sessions: signed in on A, valid on B, signed out on B, gone on A', async () => {
