@@ -60,6 +60,39 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
       apiKeyAuth: true,
       responses: { 401: unauthorized, ...spec.responses },
     }) as unknown as RouteSpec;
+  /** One-time tokens for a user: the two kinds differ only in purpose and allowed lifetime. */
+  const tokenRoute = (spec: {
+    purpose: 'sign_in' | 'enrollment';
+    path: string;
+    summary: string;
+    ttlSeconds: { min: number; max: number };
+  }): RouteSpec =>
+    route({
+      method: 'post',
+      path: spec.path,
+      summary: spec.summary,
+      body: z.object({
+        ttlSeconds: z.number().int().min(spec.ttlSeconds.min).max(spec.ttlSeconds.max).optional(),
+      }),
+      responses: {
+        201: { description: 'The token, shown once', schema: issuedToken },
+        403: { description: '`user_disabled`', schema: errorView },
+        404: notFound,
+      },
+      handler: async (c, body) => {
+        const issued = await issueUserToken(
+          deps,
+          id(c),
+          spec.purpose,
+          body.ttlSeconds,
+          await actor(c),
+        );
+        return c.json(
+          { token: issued.token, expiresAt: new Date(issued.expiresAt).toISOString() },
+          201,
+        );
+      },
+    });
 
   return [
     route({
@@ -291,61 +324,18 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
         return c.body(null, 204);
       },
     }),
-    route({
-      method: 'post',
+    tokenRoute({
+      purpose: 'sign_in',
       path: '/v1/admin/users/{id}/sign-in-tokens',
       summary: 'Issue a one-time sign-in token (redeem with POST /v1/sign-in/ticket)',
-      body: z.object({ ttlSeconds: z.number().int().min(5).max(600).optional() }),
-      responses: {
-        201: { description: 'The token, shown once', schema: issuedToken },
-        403: { description: '`user_disabled`', schema: errorView },
-        404: notFound,
-      },
-      handler: async (c, body) => {
-        const issued = await issueUserToken(
-          deps,
-          id(c),
-          'sign_in',
-          body.ttlSeconds,
-          await actor(c),
-        );
-        return c.json(
-          { token: issued.token, expiresAt: new Date(issued.expiresAt).toISOString() },
-          201,
-        );
-      },
+      ttlSeconds: { min: 5, max: 600 },
     }),
-    route({
-      method: 'post',
+    tokenRoute({
+      purpose: 'enrollment',
       path: '/v1/admin/users/{id}/enrollment-tokens',
       summary:
         'Issue a one-time enrolment token: its user registers a passkey without a session (/v1/enroll/*)',
-      body: z.object({
-        ttlSeconds: z
-          .number()
-          .int()
-          .min(10)
-          .max(7 * 86_400)
-          .optional(),
-      }),
-      responses: {
-        201: { description: 'The token, shown once', schema: issuedToken },
-        403: { description: '`user_disabled`', schema: errorView },
-        404: notFound,
-      },
-      handler: async (c, body) => {
-        const issued = await issueUserToken(
-          deps,
-          id(c),
-          'enrollment',
-          body.ttlSeconds,
-          await actor(c),
-        );
-        return c.json(
-          { token: issued.token, expiresAt: new Date(issued.expiresAt).toISOString() },
-          201,
-        );
-      },
+      ttlSeconds: { min: 10, max: 7 * 86_400 },
     }),
     route({
       method: 'get',
