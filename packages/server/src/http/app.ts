@@ -61,7 +61,6 @@ export function createApp(
       ip: clientAddress(remote, c.req.header('x-forwarded-for')),
       userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null,
     });
-    c.set('log', logger.child({ requestId }));
     c.header('X-Request-Id', requestId);
     const started = performance.now();
     await next();
@@ -162,7 +161,8 @@ function mountPages(app: Hono<AppEnv>, deps: AppDeps): void {
     const requested = c.req.query('redirect_to');
     const redirectTo = allowedRedirect(requested, config.redirectUrls);
     if (redirectTo === null) {
-      if (requested !== undefined) c.get('log').info('redirect_to refused: not allow-listed');
+      if (requested !== undefined)
+        requestLog(c, deps.logger).info('redirect_to refused: not allow-listed');
       return c.html(page);
     }
     return c.html(renderIndexPage({ rpName: config.rpName, redirectTo }));
@@ -193,7 +193,7 @@ function loadAssets(dir: string | null): Map<string, { body: Uint8Array; type: s
 /** The one place an error becomes a response: codes map to statuses; other errors say nothing. */
 function errorResponse(deps: AppDeps, err: Error, c: Context<AppEnv>): Response {
   const requestId = c.get('requestId');
-  const log = c.get('log') ?? deps.logger;
+  const log = requestLog(c, deps.logger);
   let error: AuthError;
   if (err instanceof AuthError) {
     error = err;
@@ -288,4 +288,12 @@ function ipRateLimit(deps: AppDeps, limit: Limit): MiddlewareHandler<AppEnv> {
     }
     await next();
   };
+}
+
+/**
+ * The request's logger: every line carries the request id. Made only when something is logged,
+ * so requests that log nothing do not pay for a child logger.
+ */
+function requestLog(c: Context<AppEnv>, logger: AppDeps['logger']): AppDeps['logger'] {
+  return logger.child({ requestId: c.get('requestId') });
 }

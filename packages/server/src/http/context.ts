@@ -9,7 +9,6 @@ export interface AppEnv {
   Bindings: { incoming: IncomingMessage; outgoing: ServerResponse };
   Variables: {
     requestId: string;
-    log: Logger;
     /** Client address (through trusted proxies only) and user agent. */
     client: ClientInfo;
   };
