@@ -3,8 +3,8 @@ import {
   createPasskiClient,
   type FetchFunction,
   type PasskiClient,
-  PasskiError,
 } from '../../packages/browser/src/index.js';
+import { apiError, failure, fakeAssertion, fakeAttestation, json } from './fakes.js';
 
 // The account methods against a scripted fake server. Node has no WebAuthn: navigator.credentials
 // and PublicKeyCredential are doubles, just enough for SimpleWebAuthn's control flow. Real
@@ -18,14 +18,6 @@ interface FakeServer {
   calls: string[];
   /** The parsed JSON body of the n-th request to "METHOD /path". */
   body(route: string, n?: number): unknown;
-}
-
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status });
-}
-
-function apiError(status: number, code: string): Response {
-  return json(status, { error: { code, message: `${code} (test)` } });
 }
 
 const noContent = (): Response => new Response(null, { status: 204 });
@@ -47,50 +39,6 @@ function fakeServer(routes: Record<string, Reply[]>): FakeServer {
     return typeof reply === 'function' ? reply() : (reply as Response).clone();
   });
   return { fetch, calls, body: (route, n = 0) => bodies[route]?.[n] };
-}
-
-async function failure(promise: Promise<unknown>): Promise<PasskiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof PasskiError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
-
-const bytes = (...values: number[]): ArrayBuffer => new Uint8Array(values).buffer;
-
-/** What navigator.credentials.get() resolves with for a passkey whose id is "AQID". */
-function fakeAssertion(): unknown {
-  return {
-    id: 'AQID',
-    rawId: bytes(1, 2, 3),
-    type: 'public-key',
-    authenticatorAttachment: 'platform',
-    response: {
-      clientDataJSON: bytes(4),
-      authenticatorData: bytes(5),
-      signature: bytes(6),
-      userHandle: bytes(7),
-    },
-    getClientExtensionResults: () => ({}),
-  };
-}
-
-function fakeAttestation(): unknown {
-  return {
-    id: 'CAkK',
-    rawId: bytes(8, 9, 10),
-    type: 'public-key',
-    authenticatorAttachment: 'platform',
-    response: {
-      clientDataJSON: bytes(4),
-      attestationObject: bytes(11),
-      getTransports: () => ['internal'],
-    },
-    getClientExtensionResults: () => ({}),
-  };
 }
 
 const creationOptions = {

@@ -1,23 +1,14 @@
 import { describe, expect, it, vi } from 'vitest';
-import { isPasskiError, PasskiError } from '../../packages/browser/src/errors.js';
+import { isPasskiError } from '../../packages/browser/src/errors.js';
 import { apiRequest } from '../../packages/browser/src/http.js';
 import type { FetchFunction } from '../../packages/browser/src/types.js';
+import { failure } from './fakes.js';
 
 function jsonResponse(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), {
     status,
     headers: { 'content-type': 'application/json' },
   });
-}
-
-async function failure(promise: Promise<unknown>): Promise<PasskiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof PasskiError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('apiRequest', () => {

@@ -1,9 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  createPasskiClient,
-  type FetchFunction,
-  PasskiError,
-} from '../../packages/browser/src/index.js';
+import { createPasskiClient, type FetchFunction } from '../../packages/browser/src/index.js';
+import { failure, json } from './fakes.js';
 
 // Node has no WebAuthn: these tests give it just enough (a PublicKeyCredential constructor and a
 // navigator.credentials double) to drive the SDK's control flow. Real ceremonies run in test/e2e.
@@ -18,10 +15,6 @@ const creationOptions = {
   timeout: 60_000,
 };
 
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status });
-}
-
 /** A fake server: one canned response per path. */
 function fakeServer(
   routes: Record<string, () => Response>,
@@ -32,16 +25,6 @@ function fakeServer(
     if (!route) return json(404, { error: { code: 'not_found', message: path } });
     return route();
   });
-}
-
-async function failure(promise: Promise<unknown>): Promise<PasskiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof PasskiError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
 }
 
 const credentials = { create: vi.fn(), get: vi.fn() };

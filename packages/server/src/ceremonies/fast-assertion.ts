@@ -14,8 +14,8 @@ import type { CredentialDeviceType } from '../storage/records.js';
  * and with the library's own parsers, but with the signature verified synchronously by
  * node:crypto against a cached `KeyObject`. The library re-imports the public key through
  * WebCrypto and waits on the thread pool on every call, which costs about 6× the verification
- * itself. The library stays the reference: `fast-assertion.test.ts` feeds thousands of valid,
- * forged and corrupted responses to both and requires the same accept/reject decision.
+ * itself. The library stays the reference: `test/security/differential.test.ts` feeds
+ * thousands of valid, forged and corrupted responses to both and requires the same decision.
  */
 
 export interface FastAssertionInput {

@@ -136,17 +136,20 @@ export interface VerifiedAuthentication {
   userVerified: boolean;
 }
 
+/** What an assertion is checked against: the stored credential. */
+export interface AssertingCredential {
+  id: Uint8Array;
+  publicKey: Uint8Array;
+  signCount: number;
+  transports: string[];
+  algorithm: number;
+}
+
 export async function verifyAuthentication(
   rp: RelyingParty,
   response: AuthenticationResponseJSON,
   expectedChallenge: string,
-  credential: {
-    id: Uint8Array;
-    publicKey: Uint8Array;
-    signCount: number;
-    transports: string[];
-    algorithm: number;
-  },
+  credential: AssertingCredential,
 ): Promise<VerifiedAuthentication> {
   checkSignatureEncoding(credential.algorithm, response);
   try {
@@ -166,19 +169,13 @@ export async function verifyAuthentication(
 
 /**
  * The same check done entirely by @simplewebauthn/server: the reference the fast path is held to
- * (see fast-assertion.test.ts). Not used on the request path.
+ * (see test/security/differential.test.ts). Not used on the request path.
  */
 export async function verifyAuthenticationReference(
   rp: RelyingParty,
   response: AuthenticationResponseJSON,
   expectedChallenge: string,
-  credential: {
-    id: Uint8Array;
-    publicKey: Uint8Array;
-    signCount: number;
-    transports: string[];
-    algorithm: number;
-  },
+  credential: AssertingCredential,
 ): Promise<VerifiedAuthentication> {
   checkSignatureEncoding(credential.algorithm, response);
   const result = await callLibrary(() =>
