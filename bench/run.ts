@@ -408,7 +408,12 @@ async function main(argv: string[]): Promise<number> {
     };
 
     mkdirSync(settings.outDir, { recursive: true });
-    const base = `${result.date}${settings.mode === 'default' ? '' : `-${settings.mode}`}`;
+    // One file set per kind of run, so a PostgreSQL or scale run never overwrites the SQLite one.
+    const suffixes = [
+      ...(settings.database !== undefined && isPostgresUrl(settings.database) ? ['postgres'] : []),
+      ...(settings.mode === 'default' ? [] : [settings.mode]),
+    ];
+    const base = [result.date, ...suffixes].join('-');
     const chartFile = `${base}.svg`;
     writeFileSync(join(settings.outDir, `${base}.json`), `${JSON.stringify(result, null, 2)}\n`);
     writeFileSync(join(settings.outDir, chartFile), renderChart(result));
