@@ -118,7 +118,7 @@ export interface DialectHooks {
 const bytes = (value: Uint8Array): Uint8Array => new Uint8Array(value);
 const num = (value: number | bigint | string): number => Number(value);
 
-function toUser(row: Database['users']): UserRecord {
+export function toUser(row: Database['users']): UserRecord {
   return {
     id: row.id,
     username: row.username,
@@ -168,7 +168,7 @@ function toOneTimeToken(row: Database['one_time_tokens']): OneTimeTokenRecord {
   };
 }
 
-function toCredential(row: Database['credentials']): CredentialRecord {
+export function toCredential(row: Database['credentials']): CredentialRecord {
   return {
     id: bytes(row.id),
     userId: row.user_id,
@@ -187,7 +187,7 @@ function toCredential(row: Database['credentials']): CredentialRecord {
   };
 }
 
-function toSession(row: Database['sessions']): SessionRecord {
+export function toSession(row: Database['sessions']): SessionRecord {
   return {
     id: row.id,
     userId: row.user_id,
@@ -199,6 +199,30 @@ function toSession(row: Database['sessions']): SessionRecord {
     verifiedAt: num(row.verified_at),
     userAgent: row.user_agent,
     kind: row.kind === 'recovery' ? 'recovery' : 'standard',
+  };
+}
+
+/** A session row joined with its user's columns (`user_created_at` for the user's own). */
+export type SessionWithUserRow = Database['sessions'] &
+  Omit<Database['users'], 'id' | 'created_at'> & { user_created_at: number };
+
+export function toSessionWithUser(row: SessionWithUserRow): {
+  session: SessionRecord;
+  user: UserRecord;
+} {
+  return {
+    session: toSession(row),
+    user: toUser({
+      id: row.user_id,
+      username: row.username,
+      display_name: row.display_name,
+      user_handle: row.user_handle,
+      created_at: row.user_created_at,
+      external_id: row.external_id,
+      disabled_at: row.disabled_at,
+      public_metadata: row.public_metadata,
+      private_metadata: row.private_metadata,
+    }),
   };
 }
 
@@ -217,13 +241,13 @@ function toRecoveryCode(row: Database['recovery_codes']): RecoveryCodeRecord {
  * Audit fields come partly from clients (user agents): control characters are escaped as \\uXXXX
  * so a crafted value cannot forge log lines or terminal escapes where the log is read.
  */
-function escapeControl(value: string | null): string | null {
+export function escapeControl(value: string | null): string | null {
   return value === null
     ? null
     : value.replace(/\p{Cc}/gu, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-const buf = (value: Uint8Array): Buffer =>
+export const buf = (value: Uint8Array): Buffer =>
   Buffer.from(value.buffer, value.byteOffset, value.byteLength);
 
 async function countRows(db: Db, table: keyof Database): Promise<number> {
@@ -478,21 +502,7 @@ export function createKyselyStore(
             .where('sessions.expires_at', '>', now)
             .where('users.disabled_at', 'is', null)
             .executeTakeFirst();
-          if (!row) return null;
-          return {
-            session: toSession(row),
-            user: toUser({
-              id: row.user_id,
-              username: row.username,
-              display_name: row.display_name,
-              user_handle: row.user_handle,
-              created_at: row.user_created_at,
-              external_id: row.external_id,
-              disabled_at: row.disabled_at,
-              public_metadata: row.public_metadata,
-              private_metadata: row.private_metadata,
-            }),
-          };
+          return row ? toSessionWithUser(row) : null;
         }),
       touch: (id, at) =>
         run(async () => {

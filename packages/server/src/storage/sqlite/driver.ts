@@ -10,25 +10,33 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
 } from 'kysely';
+import type { ConnectionGate } from './gate.js';
+import type { Durable } from './wal-sync.js';
 
 /**
  * A Kysely dialect for better-sqlite3 that differs from Kysely's own in two ways that matter here:
  * - write transactions start with `BEGIN IMMEDIATE`, so a second process writing the same file
  *   waits on `busy_timeout` at BEGIN instead of failing with SQLITE_BUSY on its first write;
- * - prepared statements are cached per SQL text instead of re-prepared on every query.
+ * - prepared statements are cached per SQL text instead of re-prepared on every query;
+ * - the connection is shared with the group commit and the prepared hot paths through one gate,
+ *   and a write outside a transaction (an autocommit) is answered only once it is durable.
  */
 export class PasskiSqliteDialect implements Dialect {
   readonly #db: BetterSqlite3.Database;
+  readonly #gate: ConnectionGate;
+  readonly #durable: Durable;
 
-  constructor(db: BetterSqlite3.Database) {
+  constructor(db: BetterSqlite3.Database, gate: ConnectionGate, durable: Durable) {
     this.#db = db;
+    this.#gate = gate;
+    this.#durable = durable;
   }
 
   createAdapter(): SqliteAdapter {
     return new SqliteAdapter();
   }
   createDriver(): Driver {
-    return new SqliteDriver(this.#db);
+    return new SqliteDriver(this.#db, this.#gate, this.#durable);
   }
   createQueryCompiler(): SqliteQueryCompiler {
     return new SqliteQueryCompiler();
@@ -43,31 +51,26 @@ const STATEMENT_CACHE_LIMIT = 256;
 
 class SqliteDriver implements Driver {
   readonly #connection: SqliteConnection;
-  #queue: Promise<void> = Promise.resolve();
-  #unlock: (() => void) | null = null;
+  readonly #gate: ConnectionGate;
 
-  constructor(db: BetterSqlite3.Database) {
-    this.#connection = new SqliteConnection(db);
+  constructor(db: BetterSqlite3.Database, gate: ConnectionGate, durable: Durable) {
+    this.#connection = new SqliteConnection(db, durable);
+    this.#gate = gate;
   }
 
   async init(): Promise<void> {}
 
   // SQLite has one connection; callers take turns so transactions never interleave.
   async acquireConnection(): Promise<DatabaseConnection> {
-    const previous = this.#queue;
-    let release: () => void = () => {};
-    this.#queue = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    await previous;
-    this.#unlock = release;
+    await this.#gate.acquire();
     return this.#connection;
   }
 
   async releaseConnection(): Promise<void> {
-    const unlock = this.#unlock;
-    this.#unlock = null;
-    unlock?.();
+    const pending = this.#connection.takePendingSync();
+    this.#gate.release();
+    // Wait for the disk with the connection already handed on, so others keep working meanwhile.
+    if (pending !== null) await pending;
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
@@ -86,10 +89,13 @@ class SqliteDriver implements Driver {
 
 class SqliteConnection implements DatabaseConnection {
   readonly #db: BetterSqlite3.Database;
+  readonly #durable: Durable;
   readonly #statements = new Map<string, BetterSqlite3.Statement>();
+  #pendingSync: Promise<void> | null = null;
 
-  constructor(db: BetterSqlite3.Database) {
+  constructor(db: BetterSqlite3.Database, durable: Durable) {
     this.#db = db;
+    this.#durable = durable;
   }
 
   #prepare(sqlText: string): BetterSqlite3.Statement {
@@ -110,7 +116,20 @@ class SqliteConnection implements DatabaseConnection {
     const parameters = query.parameters as unknown[];
     if (statement.reader) return { rows: statement.all(parameters) as R[] };
     const { changes, lastInsertRowid } = statement.run(parameters);
+    // An autocommit, or the COMMIT of a Kysely transaction: not done until it is on disk.
+    if (!this.#db.inTransaction) {
+      const pending = this.#durable();
+      pending.catch(() => undefined); // handled by the caller, in releaseConnection
+      this.#pendingSync = pending;
+    }
     return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+  }
+
+  /** The fsync the last write is waiting for, if any; its caller hears back only after it. */
+  takePendingSync(): Promise<void> | null {
+    const pending = this.#pendingSync;
+    this.#pendingSync = null;
+    return pending;
   }
 
   // biome-ignore lint/correctness/useYield: streaming is not used by Passki.

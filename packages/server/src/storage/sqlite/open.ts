@@ -8,17 +8,24 @@ import { sqliteMigrations } from '../migrations/sqlite.js';
 import { DatabaseUnavailable, UniqueViolation } from '../records.js';
 import type { Store } from '../store.js';
 import { PasskiSqliteDialect } from './driver.js';
+import { ConnectionGate } from './gate.js';
 import { createGroupCommitter } from './group-commit.js';
+import { prepareStatements, withPreparedStatements } from './prepared.js';
+import { createWalSync, type Durable } from './wal-sync.js';
 
 export interface SqliteStoreOptions {
   /** Apply pending migrations (default true); when false, refuse to open an outdated schema. */
   migrate?: boolean;
+  /** How the WAL is synced (`fs.fsync` by default); tests pass one they can hold or fail. */
+  fsync?: (fd: number, done: (err: Error | null) => void) => void;
 }
 
 /**
  * Opens (creating if needed) the SQLite database at `path`.
- * WAL with synchronous=FULL: every acknowledged commit is on disk before the response leaves, at
- * the cost of one fsync per commit. busy_timeout makes a second process wait instead of failing.
+ * WAL, and every acknowledged write on disk before the response leaves: SQLite commits with
+ * `synchronous=NORMAL` and Passki fsyncs the WAL itself, off the event loop (`wal-sync.ts`),
+ * answering only after it; migrations run with `synchronous=FULL`. busy_timeout makes a second
+ * process wait instead of failing.
  */
 export function openSqliteStore(
   path: string,
@@ -26,22 +33,48 @@ export function openSqliteStore(
 ): { store: Store; migration: MigrationResult } {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Sqlite(path);
+  let walSync: ReturnType<typeof createWalSync> | null = null;
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
     const migration = migrateSqlite(db, opts.migrate ?? true);
-    const kysely = new Kysely<Database>({ dialect: new PasskiSqliteDialect(db) });
+    let durable: Durable = () => Promise.resolve();
+    if (path !== ':memory:') {
+      walSync = createWalSync(`${path}-wal`, opts.fsync);
+      durable = walSync.durable;
+      db.pragma('synchronous = NORMAL');
+    }
+    const gate = new ConnectionGate();
+    const kysely = new Kysely<Database>({ dialect: new PasskiSqliteDialect(db, gate, durable) });
     const hooks = { translateError: translateSqliteError, rowLocks: false };
-    const inGroupCommit = createGroupCommitter(kysely);
+    const statements = prepareStatements(db);
+    const prepared = (store: Store, inTransaction: boolean): Store =>
+      withPreparedStatements(store, statements, {
+        gate,
+        durable,
+        inTransaction,
+        translateError: translateSqliteError,
+      });
+    const inGroupCommit = createGroupCommitter({
+      db,
+      kysely,
+      durable,
+      transactionStore: (connection) => prepared(createKyselyStore(connection, hooks, null), true),
+      translateError: translateSqliteError,
+    });
+    const wal = walSync;
     const root = {
-      transaction: <T>(fn: (tx: Store) => Promise<T>): Promise<T> =>
-        inGroupCommit((db) => fn(createKyselyStore(db, hooks, null))),
-      close: () => kysely.destroy(),
+      transaction: <T>(fn: (tx: Store) => Promise<T>): Promise<T> => inGroupCommit(fn),
+      close: async () => {
+        await kysely.destroy();
+        wal?.close();
+      },
     };
-    return { store: createKyselyStore(kysely, hooks, root), migration };
+    return { store: prepared(createKyselyStore(kysely, hooks, root), false), migration };
   } catch (err) {
+    walSync?.close();
     db.close();
     throw err;
   }
@@ -89,6 +122,7 @@ function translateSqliteError(err: unknown): unknown {
     return new UniqueViolation('other', { cause: err });
   }
   if (
+    (err as { syscall?: string }).syscall === 'fsync' ||
     code === 'SQLITE_BUSY' ||
     code === 'SQLITE_IOERR' ||
     code === 'SQLITE_FULL' ||

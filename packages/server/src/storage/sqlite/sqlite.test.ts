@@ -28,7 +28,7 @@ describeStoreContract('SQLite file', async () => {
 });
 
 describe('SQLite specifics', () => {
-  it('runs in WAL mode with synchronous=FULL and foreign keys on', async () => {
+  it('runs in WAL mode with foreign keys on', async () => {
     const db = tempDb();
     const { store } = openSqliteStore(db.path);
     await store.close();

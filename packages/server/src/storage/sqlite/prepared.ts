@@ -1,0 +1,178 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import {
+  buf,
+  type Database,
+  escapeControl,
+  type SessionWithUserRow,
+  toCredential,
+  toSessionWithUser,
+  toUser,
+} from '../kysely-store.js';
+import type { Store } from '../store.js';
+import type { ConnectionGate } from './gate.js';
+import type { Durable } from './wal-sync.js';
+
+/**
+ * The statements of a sign-in (and of a session read), prepared once and run straight on
+ * better-sqlite3. Through Kysely each of them built and compiled a query tree on every call,
+ * which cost more than SQLite's own work (see docs/performance.md). Everything else stays on the
+ * shared Kysely store; these replace methods of it with the same behaviour, so the storage
+ * contract suite (`store-contract.ts`) runs against them on SQLite as it does on Kysely.
+ */
+export interface PreparedStatements {
+  credentialById: BetterSqlite3.Statement;
+  userById: BetterSqlite3.Statement;
+  consumeChallenge: BetterSqlite3.Statement;
+  recordUse: BetterSqlite3.Statement;
+  createSession: BetterSqlite3.Statement;
+  sessionByTokenHash: BetterSqlite3.Statement;
+  recordAudit: BetterSqlite3.Statement;
+}
+
+export function prepareStatements(db: BetterSqlite3.Database): PreparedStatements {
+  return {
+    credentialById: db.prepare('SELECT * FROM credentials WHERE id = ?'),
+    userById: db.prepare('SELECT * FROM users WHERE id = ?'),
+    // The primary key lets exactly one of any concurrent claims through.
+    consumeChallenge: db.prepare(
+      'INSERT INTO used_challenges (nonce, expires_at) VALUES (?, ?) ON CONFLICT (nonce) DO NOTHING',
+    ),
+    // §6.1.1: move forward only; 0 → 0 is allowed for authenticators without a counter.
+    recordUse: db.prepare(
+      `UPDATE credentials SET sign_count = @signCount, backed_up = @backedUp, last_used_at = @at
+       WHERE id = @id AND (sign_count < @signCount OR (sign_count = 0 AND @signCount = 0))`,
+    ),
+    createSession: db.prepare(
+      `INSERT INTO sessions (id, token_hash, user_id, credential_id, created_at, expires_at,
+         last_seen_at, verified_at, user_agent, kind)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    sessionByTokenHash: db.prepare(
+      `SELECT sessions.*, users.username, users.display_name, users.user_handle,
+         users.created_at AS user_created_at, users.external_id, users.disabled_at,
+         users.public_metadata, users.private_metadata
+       FROM sessions INNER JOIN users ON users.id = sessions.user_id
+       WHERE sessions.token_hash = ? AND sessions.expires_at > ? AND users.disabled_at IS NULL`,
+    ),
+    recordAudit: db.prepare(
+      `INSERT INTO audit_events (at, type, user_id, credential_id, ip, user_agent, detail)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ),
+  };
+}
+
+/**
+ * `store` with the hot methods replaced. Outside a transaction (`inTransaction: false`) each call
+ * takes its turn at the connection gate, and a write is answered only once it is durable; inside
+ * one, the caller already holds the connection and the transaction's COMMIT is what gets synced.
+ */
+export function withPreparedStatements(
+  store: Store,
+  statements: PreparedStatements,
+  opts: {
+    gate: ConnectionGate;
+    durable: Durable;
+    inTransaction: boolean;
+    translateError: (err: unknown) => unknown;
+  },
+): Store {
+  const { gate, durable, inTransaction, translateError } = opts;
+  const read = <T>(work: () => T): Promise<T> => {
+    if (inTransaction) {
+      try {
+        return Promise.resolve(work());
+      } catch (err) {
+        return Promise.reject(translateError(err));
+      }
+    }
+    return gate.run(work).catch((err: unknown) => Promise.reject(translateError(err)));
+  };
+  const write = <T>(work: () => T): Promise<T> =>
+    inTransaction
+      ? read(work)
+      : read(work).then((value) =>
+          durable().then(
+            () => value,
+            (err: unknown) => Promise.reject(translateError(err)),
+          ),
+        );
+
+  const s = statements;
+  const prepared: Store = {
+    ...store,
+    // Nested inside a transaction: the same transaction, with these statements too.
+    transaction: inTransaction ? (fn) => fn(prepared) : store.transaction,
+    users: {
+      ...store.users,
+      findById: (id) =>
+        read(() => {
+          const row = s.userById.get(id) as Database['users'] | undefined;
+          return row === undefined ? null : toUser(row);
+        }),
+    },
+    credentials: {
+      ...store.credentials,
+      findById: (id) =>
+        read(() => {
+          const row = s.credentialById.get(buf(id)) as Database['credentials'] | undefined;
+          return row === undefined ? null : toCredential(row);
+        }),
+      recordUse: (use) =>
+        write(
+          () =>
+            s.recordUse.run({
+              id: buf(use.id),
+              signCount: use.signCount,
+              backedUp: use.backedUp ? 1 : 0,
+              at: use.at,
+            }).changes === 1,
+        ),
+    },
+    sessions: {
+      ...store.sessions,
+      create: (session) =>
+        write(() => {
+          s.createSession.run(
+            session.id,
+            buf(session.tokenHash),
+            session.userId,
+            session.credentialId === null ? null : buf(session.credentialId),
+            session.createdAt,
+            session.expiresAt,
+            session.lastSeenAt,
+            session.verifiedAt,
+            session.userAgent,
+            session.kind,
+          );
+        }),
+      findByTokenHash: (tokenHash, now) =>
+        read(() => {
+          const row = s.sessionByTokenHash.get(buf(tokenHash), now) as
+            | SessionWithUserRow
+            | undefined;
+          return row === undefined ? null : toSessionWithUser(row);
+        }),
+    },
+    challenges: {
+      ...store.challenges,
+      consume: (nonce, expiresAt) =>
+        write(() => s.consumeChallenge.run(buf(nonce), expiresAt).changes === 1),
+    },
+    audit: {
+      ...store.audit,
+      record: (event) =>
+        write(() => {
+          s.recordAudit.run(
+            event.at,
+            event.type,
+            event.userId ?? null,
+            event.credentialId ? buf(event.credentialId) : null,
+            escapeControl(event.ip ?? null),
+            escapeControl(event.userAgent ?? null),
+            escapeControl(event.detail ?? null),
+          );
+        }),
+    },
+  };
+  return prepared;
+}

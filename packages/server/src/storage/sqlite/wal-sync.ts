@@ -1,0 +1,56 @@
+import { closeSync, fsync, openSync } from 'node:fs';
+
+/** Resolves once everything committed before the call is on disk. */
+export type Durable = () => Promise<void>;
+
+/**
+ * Durability without blocking the event loop. SQLite runs with `synchronous=NORMAL`, so COMMIT
+ * appends to the WAL without waiting for the disk; this then fsyncs the WAL file on libuv's thread
+ * pool, and callers are answered only after it. An fsync covers every write to the file made
+ * before it started, so the same guarantee as `synchronous=FULL` holds (nothing acknowledged is
+ * lost on power failure) while the loop keeps verifying signatures during the disk wait.
+ *
+ * Calls made while an fsync runs share the next one: at most one in flight and one queued.
+ * After a failed fsync the kernel may have dropped the dirty pages, so a later success would
+ * prove nothing; every later call fails too until the process restarts.
+ */
+export function createWalSync(
+  walPath: string,
+  sync: (fd: number, done: (err: Error | null) => void) => void = fsync,
+): { durable: Durable; close(): void } {
+  const fd = openSync(walPath, 'r');
+  let running: Promise<void> | null = null;
+  let queued: Promise<void> | null = null;
+  let failed: Error | null = null;
+
+  const start = (): Promise<void> => {
+    const p = new Promise<void>((resolve, reject) => {
+      sync(fd, (err) => {
+        if (err !== null) failed ??= err;
+        if (failed === null) resolve();
+        else reject(failed);
+      });
+    });
+    running = p;
+    const clear = (): void => {
+      if (running === p) running = null;
+    };
+    p.then(clear, clear);
+    return p;
+  };
+
+  const durable: Durable = () => {
+    if (failed !== null) return Promise.reject(failed);
+    if (running === null) return start();
+    // The running fsync may have started before this caller's commit: wait for the next one.
+    queued ??= running
+      .catch(() => undefined)
+      .then(() => {
+        queued = null;
+        return start();
+      });
+    return queued;
+  };
+
+  return { durable, close: () => closeSync(fd) };
+}
