@@ -20,7 +20,7 @@ import { authRoutes } from './routes/auth.js';
 import { integrationRoutes } from './routes/integration.js';
 import { meRoutes } from './routes/me.js';
 import { healthView, readyView } from './schemas.js';
-import { securityHeaders } from './security-headers.js';
+import { htmlPage, securityHeaders } from './security-headers.js';
 
 export const VERSION = '0.1.0';
 
@@ -163,12 +163,12 @@ function mountPages(app: Hono<AppEnv>, deps: AppDeps): void {
     if (redirectTo === null) {
       if (requested !== undefined)
         requestLog(c, deps.logger).info('redirect_to refused: not allow-listed');
-      return c.html(page);
+      return htmlPage(c, page);
     }
-    return c.html(renderIndexPage({ rpName: config.rpName, redirectTo }));
+    return htmlPage(c, renderIndexPage({ rpName: config.rpName, redirectTo }));
   });
   const account = renderAccountPage({ rpName: config.rpName });
-  app.get('/account', (c) => c.html(account));
+  app.get('/account', (c) => htmlPage(c, account));
   const assets = loadAssets(deps.publicDir);
   app.get('/assets/:file', (c) => {
     const asset = assets.get(c.req.param('file'));
@@ -254,13 +254,14 @@ function cors(config: AppDeps['config']): MiddlewareHandler<AppEnv> {
         Vary: 'Origin',
       });
     }
-    await next();
-    c.res.headers.append('Vary', 'Origin');
+    // Set before the handler, like the security headers: they go out with its response as built.
+    c.header('Vary', 'Origin');
     if (eligible) {
-      c.res.headers.set('Access-Control-Allow-Origin', origin);
-      c.res.headers.set('Access-Control-Allow-Credentials', 'true');
-      c.res.headers.set('Access-Control-Expose-Headers', 'Retry-After, X-Request-Id');
+      c.header('Access-Control-Allow-Origin', origin);
+      c.header('Access-Control-Allow-Credentials', 'true');
+      c.header('Access-Control-Expose-Headers', 'Retry-After, X-Request-Id');
     }
+    await next();
   };
 }
 

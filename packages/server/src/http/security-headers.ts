@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { Config } from '../config/config.js';
 import { isHttps } from './cookies.js';
 
@@ -15,18 +15,27 @@ const PAGE_CSP = [
 ].join('; ');
 const API_CSP = "default-src 'none'; frame-ancestors 'none'";
 
-/** Headers on every response; HTML pages get a CSP that allows only our own files. */
+/**
+ * Headers on every response, set before the handler runs so they leave with whatever response it
+ * builds, in one step (patching a finished response afterwards costs a copy of its headers).
+ * API responses get a CSP that allows nothing; pages swap in theirs with `htmlPage`. Handlers
+ * that may be cached (assets, JWKS) replace `Cache-Control`.
+ */
 export function securityHeaders(config: Config): MiddlewareHandler {
   const hsts = isHttps(config);
   return async (c, next) => {
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('Referrer-Policy', 'no-referrer');
+    c.header('X-Frame-Options', 'DENY');
+    c.header('Content-Security-Policy', API_CSP);
+    c.header('Cache-Control', 'no-store');
+    if (hsts) c.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     await next();
-    const headers = c.res.headers;
-    const isHtml = (headers.get('content-type') ?? '').startsWith('text/html');
-    headers.set('X-Content-Type-Options', 'nosniff');
-    headers.set('Referrer-Policy', 'no-referrer');
-    headers.set('X-Frame-Options', 'DENY');
-    headers.set('Content-Security-Policy', isHtml ? PAGE_CSP : API_CSP);
-    if (!headers.has('Cache-Control')) headers.set('Cache-Control', 'no-store');
-    if (hsts) headers.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
   };
+}
+
+/** An HTML page, with the CSP that allows only our own files. */
+export function htmlPage(c: Context, html: string): Response | Promise<Response> {
+  c.header('Content-Security-Policy', PAGE_CSP);
+  return c.html(html);
 }
