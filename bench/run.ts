@@ -390,7 +390,7 @@ async function main(argv: string[]): Promise<number> {
       mode: settings.mode,
       settings: {
         users: settings.users,
-        database: settings.database ?? 'SQLite WAL, synchronous=FULL',
+        database: settings.database ?? 'SQLite WAL, every acknowledged commit fsynced',
         levels: settings.levels,
         warmupSeconds: settings.warmupMs / 1000,
         durationSeconds: settings.durationMs / 1000,

@@ -2,7 +2,7 @@
 // Copied by bench/peer.ts into bench/peers/better-auth/ (gitignored) next to its npm install.
 //
 // Configured the way its docs suggest for a passkey app, tuned only where a benchmark must be:
-// SQLite in WAL mode with synchronous=FULL (the same durability Passki has), rate limiting off,
+// SQLite in WAL mode with synchronous=FULL (every acknowledged write synced, as in Passki), rate limiting off,
 // telemetry off. Sign-up is its passkey-first registration (no session required): the user is
 // created in `afterVerification`, inside the transaction that stores the passkey and the session.
 //
