@@ -16,9 +16,12 @@ const out = mkdtempSync(join(tmpdir(), 'passki-bench-test-'));
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-function runHarness(args: string[]): Promise<{ code: number | null; output: string }> {
+function runHarness(
+  args: string[],
+  script = 'bench/run.ts',
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -60,4 +63,13 @@ describe('npm run bench -- --quick', () => {
     const floor = result.results.find((r) => r.target === 'floor');
     expect(floor?.levels.every((l) => l.completed > 0 && l.errors === 0)).toBe(true);
   }, 180_000);
+});
+
+describe('bench/store-micro.ts', () => {
+  it('runs the storage work of a sign-in at concurrency 1 and 32 and reports its cost', async () => {
+    const { code, output } = await runHarness(['50', '300'], 'bench/store-micro.ts');
+    expect(code, output).toBe(0);
+    const lines = output.match(/concurrency +\d+: \d+ sign-ins\/s, \d+ µs CPU per sign-in/g);
+    expect(lines, output).toHaveLength(3);
+  }, 60_000);
 });
