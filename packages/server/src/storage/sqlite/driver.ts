@@ -14,7 +14,7 @@ import type { ConnectionGate } from './gate.js';
 import type { Durable } from './wal-sync.js';
 
 /**
- * A Kysely dialect for better-sqlite3 that differs from Kysely's own in two ways that matter here:
+ * A Kysely dialect for better-sqlite3 that differs from Kysely's own in the ways that matter here:
  * - write transactions start with `BEGIN IMMEDIATE`, so a second process writing the same file
  *   waits on `busy_timeout` at BEGIN instead of failing with SQLITE_BUSY on its first write;
  * - prepared statements are cached per SQL text instead of re-prepared on every query;
@@ -114,15 +114,23 @@ class SqliteConnection implements DatabaseConnection {
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const statement = this.#prepare(query.sql);
     const parameters = query.parameters as unknown[];
-    if (statement.reader) return { rows: statement.all(parameters) as R[] };
-    const { changes, lastInsertRowid } = statement.run(parameters);
-    // An autocommit, or the COMMIT of a Kysely transaction: not done until it is on disk.
-    if (!this.#db.inTransaction) {
-      const pending = this.#durable();
-      pending.catch(() => undefined); // handled by the caller, in releaseConnection
-      this.#pendingSync = pending;
+    if (statement.reader) {
+      const rows = statement.all(parameters) as R[];
+      // A write that returns rows (INSERT … RETURNING, UPDATE … RETURNING) is a write too.
+      if (!statement.readonly) this.#syncIfCommitted();
+      return { rows };
     }
+    const { changes, lastInsertRowid } = statement.run(parameters);
+    this.#syncIfCommitted();
     return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+  }
+
+  /** After an autocommit write or the COMMIT of a Kysely transaction: not done until on disk. */
+  #syncIfCommitted(): void {
+    if (this.#db.inTransaction) return;
+    const pending = this.#durable();
+    pending.catch(() => undefined); // handled by the caller, in releaseConnection
+    this.#pendingSync = pending;
   }
 
   /** The fsync the last write is waiting for, if any; its caller hears back only after it. */

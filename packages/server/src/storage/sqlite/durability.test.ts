@@ -122,6 +122,16 @@ describe('SQLite durability: answered only after the WAL is fsynced, off the eve
     await viaPrepared;
   });
 
+  it('holds writes that return rows (RETURNING) until the fsync, like any other write', async () => {
+    const held = heldFsync();
+    const { store } = open(held);
+    // rate_limits: INSERT … ON CONFLICT … RETURNING, one statement outside any transaction.
+    const hit = store.rateLimits.hit('ip:192.0.2.1', 60_000, 1_000);
+    expect(await settled(hit)).toBe('pending');
+    await held.finish();
+    await expect(hit).resolves.toMatchObject({ count: 1 });
+  });
+
   it('refuses every later write once an fsync failed, as database_unavailable', async () => {
     const held = heldFsync();
     const { store } = open(held);
