@@ -10,8 +10,9 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
 } from 'kysely';
+import { DatabaseUnavailable } from '../records.js';
 import type { ConnectionGate } from './gate.js';
-import type { Durable } from './wal-sync.js';
+import type { WalSync } from './wal-sync.js';
 
 /**
  * A Kysely dialect for better-sqlite3 that differs from Kysely's own in the ways that matter here:
@@ -24,19 +25,19 @@ import type { Durable } from './wal-sync.js';
 export class PasskiSqliteDialect implements Dialect {
   readonly #db: BetterSqlite3.Database;
   readonly #gate: ConnectionGate;
-  readonly #durable: Durable;
+  readonly #wal: WalSync;
 
-  constructor(db: BetterSqlite3.Database, gate: ConnectionGate, durable: Durable) {
+  constructor(db: BetterSqlite3.Database, gate: ConnectionGate, wal: WalSync) {
     this.#db = db;
     this.#gate = gate;
-    this.#durable = durable;
+    this.#wal = wal;
   }
 
   createAdapter(): SqliteAdapter {
     return new SqliteAdapter();
   }
   createDriver(): Driver {
-    return new SqliteDriver(this.#db, this.#gate, this.#durable);
+    return new SqliteDriver(this.#db, this.#gate, this.#wal);
   }
   createQueryCompiler(): SqliteQueryCompiler {
     return new SqliteQueryCompiler();
@@ -53,8 +54,8 @@ class SqliteDriver implements Driver {
   readonly #connection: SqliteConnection;
   readonly #gate: ConnectionGate;
 
-  constructor(db: BetterSqlite3.Database, gate: ConnectionGate, durable: Durable) {
-    this.#connection = new SqliteConnection(db, durable);
+  constructor(db: BetterSqlite3.Database, gate: ConnectionGate, wal: WalSync) {
+    this.#connection = new SqliteConnection(db, wal);
     this.#gate = gate;
   }
 
@@ -83,19 +84,21 @@ class SqliteDriver implements Driver {
     await connection.executeQuery(CompiledQuery.raw('rollback'));
   }
   async destroy(): Promise<void> {
+    // After whatever holds the connection (a batch) is done with it.
+    await this.#gate.acquire();
     this.#connection.close();
   }
 }
 
 class SqliteConnection implements DatabaseConnection {
   readonly #db: BetterSqlite3.Database;
-  readonly #durable: Durable;
+  readonly #wal: WalSync;
   readonly #statements = new Map<string, BetterSqlite3.Statement>();
   #pendingSync: Promise<void> | null = null;
 
-  constructor(db: BetterSqlite3.Database, durable: Durable) {
+  constructor(db: BetterSqlite3.Database, wal: WalSync) {
     this.#db = db;
-    this.#durable = durable;
+    this.#wal = wal;
   }
 
   #prepare(sqlText: string): BetterSqlite3.Statement {
@@ -114,6 +117,10 @@ class SqliteConnection implements DatabaseConnection {
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const statement = this.#prepare(query.sql);
     const parameters = query.parameters as unknown[];
+    // Once durability is in doubt nothing more is written: a write that cannot be made durable
+    // must not become visible either.
+    const failure = statement.readonly ? null : this.#wal.failure();
+    if (failure !== null) throw new DatabaseUnavailable({ cause: failure });
     if (statement.reader) {
       const rows = statement.all(parameters) as R[];
       // A write that returns rows (INSERT … RETURNING, UPDATE … RETURNING) is a write too.
@@ -128,7 +135,7 @@ class SqliteConnection implements DatabaseConnection {
   /** After an autocommit write or the COMMIT of a Kysely transaction: not done until on disk. */
   #syncIfCommitted(): void {
     if (this.#db.inTransaction) return;
-    const pending = this.#durable();
+    const pending = this.#wal.durable();
     pending.catch(() => undefined); // handled by the caller, in releaseConnection
     this.#pendingSync = pending;
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { fstatSync, fsync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { fstatSync, fsync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -106,6 +106,24 @@ describe('SQLite durability: answered only after the WAL is fsynced, off the eve
     await expect(done).resolves.toBe('committed');
   });
 
+  it('fsyncs the real WAL when the database path is a symlink', async () => {
+    const held = heldFsync();
+    const dir = mkdtempSync(join(tmpdir(), 'passki-durable-'));
+    dirs.push(dir);
+    mkdirSync(join(dir, 'real'));
+    const realPath = join(dir, 'real', 'passki.db');
+    const first = openSqliteStore(realPath);
+    await first.store.close();
+    symlinkSync(realPath, join(dir, 'link.db'));
+    const { store } = openSqliteStore(join(dir, 'link.db'), { fsync: held.fsync });
+    stores.push(store);
+    const done = store.users.create(user());
+    expect(await settled(done)).toBe('pending');
+    expect(held.inodes[0]).toBe(statSync(`${realPath}-wal`).ino);
+    await held.finish();
+    await done;
+  });
+
   it('holds autocommit writes outside a transaction too (Kysely and prepared paths)', async () => {
     const held = heldFsync();
     const { store } = open(held);
@@ -146,6 +164,25 @@ describe('SQLite durability: answered only after the WAL is fsynced, off the eve
     await expect(store.audit.record({ at: 1, type: 'x' })).rejects.toBeInstanceOf(
       DatabaseUnavailable,
     );
+    // Refused before it is written, not merely unacknowledged: nothing of it becomes visible.
+    const late = user();
+    await expect(store.users.create(late)).rejects.toBeInstanceOf(DatabaseUnavailable);
+    expect(await store.users.findById(late.id)).toBeNull();
+    // And the node stops reporting itself ready.
+    await expect(store.ping()).rejects.toBeInstanceOf(DatabaseUnavailable);
+  });
+
+  it('answers a failed member of a batch only once the batch is durable', async () => {
+    const held = heldFsync();
+    const { store } = open(held);
+    const u = user();
+    const ok = store.transaction((tx) => tx.users.create(u));
+    const clash = store.transaction((tx) => tx.users.create({ ...user(), username: u.username }));
+    // The clash is decided by the first member's uncommitted row: not final until it is synced.
+    expect(await settled(clash)).toBe('pending');
+    await held.finish();
+    await ok;
+    await expect(clash).rejects.toMatchObject({ field: 'username' });
   });
 
   it('never lets a read into another caller’s open transaction', async () => {

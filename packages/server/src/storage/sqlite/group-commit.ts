@@ -1,8 +1,9 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Database } from '../kysely-store.js';
+import { DatabaseUnavailable } from '../records.js';
 import type { Store } from '../store.js';
-import type { Durable } from './wal-sync.js';
+import type { WalSync } from './wal-sync.js';
 
 interface Member {
   run: (tx: Store) => Promise<unknown>;
@@ -24,13 +25,13 @@ const MAX_BATCH = 64;
 export function createGroupCommitter(opts: {
   db: BetterSqlite3.Database;
   kysely: Kysely<Database>;
-  durable: Durable;
+  wal: WalSync;
   /** The store a batch's members use, bound to the connection the batch holds. */
   transactionStore: (db: Kysely<Database>) => Store;
   /** Maps a driver or fsync error to a domain error (DatabaseUnavailable). */
   translateError: (err: unknown) => unknown;
 }): <T>(run: (tx: Store) => Promise<T>) => Promise<T> {
-  const { db, kysely, durable, translateError } = opts;
+  const { db, kysely, wal, translateError } = opts;
   const statements = {
     begin: db.prepare('BEGIN IMMEDIATE'),
     savepoint: db.prepare('SAVEPOINT member'),
@@ -43,7 +44,15 @@ export function createGroupCommitter(opts: {
   let scheduled = false;
 
   const runBatch = async (batch: Member[]): Promise<void> => {
-    const succeeded: { member: Member; value: unknown }[] = [];
+    const failure = wal.failure();
+    if (failure !== null) {
+      for (const member of batch) member.reject(new DatabaseUnavailable({ cause: failure }));
+      return;
+    }
+    // Members that failed are answered with the batch, not at once: their failure may rest on
+    // what earlier members wrote (a name taken, a challenge used), which counts only once the
+    // batch is committed and durable.
+    const outcomes: { member: Member; ok: boolean; value: unknown }[] = [];
     try {
       await kysely.connection().execute(async (connection) => {
         const tx = opts.transactionStore(connection);
@@ -54,33 +63,42 @@ export function createGroupCommitter(opts: {
             try {
               const value = await member.run(tx);
               statements.release.run();
-              succeeded.push({ member, value });
+              outcomes.push({ member, ok: true, value });
             } catch (err) {
               statements.rollbackTo.run();
               statements.release.run();
-              member.reject(err);
+              outcomes.push({ member, ok: false, value: err });
             }
           }
           statements.commit.run();
         } catch (err) {
-          if (db.inTransaction) statements.rollback.run();
+          try {
+            if (db.inTransaction) statements.rollback.run();
+          } catch (rollbackError) {
+            // A transaction left open would swallow every later write: refuse writes instead.
+            wal.fail(
+              rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError)),
+            );
+          }
           throw err;
         }
       });
     } catch (err) {
-      // The shared COMMIT (or BEGIN) failed: nothing of this batch was kept.
+      // BEGIN, a savepoint or the shared COMMIT failed: nothing of this batch was kept.
       for (const member of batch) member.reject(translateError(err));
       return;
     }
-    if (succeeded.length === 0) return;
-    durable().then(
-      () => {
-        for (const { member, value } of succeeded) member.resolve(value);
-      },
-      (err: unknown) => {
-        for (const { member } of succeeded) member.reject(translateError(err));
-      },
-    );
+    const settle = (): void => {
+      for (const { member, ok, value } of outcomes) {
+        if (ok) member.resolve(value);
+        else member.reject(value);
+      }
+    };
+    if (!outcomes.some((o) => o.ok)) return settle();
+    wal.durable().then(settle, (err: unknown) => {
+      const error = translateError(err);
+      for (const { member } of outcomes) member.reject(error);
+    });
   };
 
   const flush = async (): Promise<void> => {

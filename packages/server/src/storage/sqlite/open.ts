@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { Kysely } from 'kysely';
@@ -11,7 +11,7 @@ import { PasskiSqliteDialect } from './driver.js';
 import { ConnectionGate } from './gate.js';
 import { createGroupCommitter } from './group-commit.js';
 import { prepareStatements, withPreparedStatements } from './prepared.js';
-import { createWalSync, type Durable } from './wal-sync.js';
+import { createWalSync, noWalSync, type WalSync } from './wal-sync.js';
 
 export interface SqliteStoreOptions {
   /** Apply pending migrations (default true); when false, refuse to open an outdated schema. */
@@ -33,48 +33,46 @@ export function openSqliteStore(
 ): { store: Store; migration: MigrationResult } {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Sqlite(path);
-  let walSync: ReturnType<typeof createWalSync> | null = null;
+  let walSync: WalSync | null = null;
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
     const migration = migrateSqlite(db, opts.migrate ?? true);
-    let durable: Durable = () => Promise.resolve();
-    if (path !== ':memory:') {
-      walSync = createWalSync(`${path}-wal`, opts.fsync);
-      durable = walSync.durable;
-      db.pragma('synchronous = NORMAL');
-    }
+    // SQLite follows a symlinked database file and keeps its WAL next to the real one.
+    walSync =
+      path === ':memory:' ? noWalSync() : createWalSync(`${realpathSync(path)}-wal`, opts.fsync);
+    const wal = walSync;
+    if (path !== ':memory:') db.pragma('synchronous = NORMAL');
     const gate = new ConnectionGate();
-    const kysely = new Kysely<Database>({ dialect: new PasskiSqliteDialect(db, gate, durable) });
+    const kysely = new Kysely<Database>({ dialect: new PasskiSqliteDialect(db, gate, wal) });
     const hooks = { translateError: translateSqliteError, rowLocks: false };
     const statements = prepareStatements(db);
     const prepared = (store: Store, inTransaction: boolean): Store =>
       withPreparedStatements(store, statements, {
         gate,
-        durable,
+        wal,
         inTransaction,
         translateError: translateSqliteError,
       });
     const inGroupCommit = createGroupCommitter({
       db,
       kysely,
-      durable,
+      wal,
       transactionStore: (connection) => prepared(createKyselyStore(connection, hooks, null), true),
       translateError: translateSqliteError,
     });
-    const wal = walSync;
     const root = {
       transaction: <T>(fn: (tx: Store) => Promise<T>): Promise<T> => inGroupCommit(fn),
       close: async () => {
         await kysely.destroy();
-        wal?.close();
+        await wal.close();
       },
     };
     return { store: prepared(createKyselyStore(kysely, hooks, root), false), migration };
   } catch (err) {
-    walSync?.close();
+    void walSync?.close();
     db.close();
     throw err;
   }
@@ -107,6 +105,17 @@ function migrateSqlite(db: Sqlite.Database, apply: boolean): MigrationResult {
   return run.immediate();
 }
 
+const UNAVAILABLE_CODES = [
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'SQLITE_IOERR',
+  'SQLITE_FULL',
+  'SQLITE_CANTOPEN',
+  'SQLITE_NOMEM',
+  'SQLITE_PROTOCOL',
+  'SQLITE_READONLY',
+];
+
 function translateSqliteError(err: unknown): unknown {
   if (!(err instanceof Error)) return err;
   const code = (err as { code?: string }).code ?? '';
@@ -121,12 +130,10 @@ function translateSqliteError(err: unknown): unknown {
       return new UniqueViolation('credential_id', { cause: err });
     return new UniqueViolation('other', { cause: err });
   }
+  // better-sqlite3 reports extended codes (SQLITE_IOERR_FSYNC, SQLITE_BUSY_SNAPSHOT, …).
   if (
     (err as { syscall?: string }).syscall === 'fsync' ||
-    code === 'SQLITE_BUSY' ||
-    code === 'SQLITE_IOERR' ||
-    code === 'SQLITE_FULL' ||
-    code === 'SQLITE_CANTOPEN'
+    UNAVAILABLE_CODES.some((prefix) => code === prefix || code.startsWith(`${prefix}_`))
   ) {
     return new DatabaseUnavailable({ cause: err });
   }

@@ -8,9 +8,10 @@ import {
   toSessionWithUser,
   toUser,
 } from '../kysely-store.js';
+import { DatabaseUnavailable } from '../records.js';
 import type { Store } from '../store.js';
 import type { ConnectionGate } from './gate.js';
-import type { Durable } from './wal-sync.js';
+import type { WalSync } from './wal-sync.js';
 
 /**
  * The statements of a sign-in (and of a session read), prepared once and run straight on
@@ -71,12 +72,12 @@ export function withPreparedStatements(
   statements: PreparedStatements,
   opts: {
     gate: ConnectionGate;
-    durable: Durable;
+    wal: WalSync;
     inTransaction: boolean;
     translateError: (err: unknown) => unknown;
   },
 ): Store {
-  const { gate, durable, inTransaction, translateError } = opts;
+  const { gate, wal, inTransaction, translateError } = opts;
   const read = <T>(work: () => T): Promise<T> => {
     if (inTransaction) {
       try {
@@ -87,21 +88,31 @@ export function withPreparedStatements(
     }
     return gate.run(work).catch((err: unknown) => Promise.reject(translateError(err)));
   };
-  const write = <T>(work: () => T): Promise<T> =>
-    inTransaction
-      ? read(work)
-      : read(work).then((value) =>
-          durable().then(
-            () => value,
-            (err: unknown) => Promise.reject(translateError(err)),
-          ),
-        );
+  const write = <T>(work: () => T): Promise<T> => {
+    // Once durability is in doubt nothing more is written (see wal-sync.ts).
+    const failure = wal.failure();
+    if (failure !== null) return Promise.reject(new DatabaseUnavailable({ cause: failure }));
+    if (inTransaction) return read(work);
+    return read(work).then((value) =>
+      wal.durable().then(
+        () => value,
+        (err: unknown) => Promise.reject(translateError(err)),
+      ),
+    );
+  };
 
   const s = statements;
   const prepared: Store = {
     ...store,
     // Nested inside a transaction: the same transaction, with these statements too.
     transaction: inTransaction ? (fn) => fn(prepared) : store.transaction,
+    // Readiness: a node that can no longer make writes durable is not ready.
+    ping: () => {
+      const failure = wal.failure();
+      return failure === null
+        ? store.ping()
+        : Promise.reject(new DatabaseUnavailable({ cause: failure }));
+    },
     users: {
       ...store.users,
       findById: (id) =>

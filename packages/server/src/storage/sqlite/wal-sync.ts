@@ -3,6 +3,17 @@ import { closeSync, fsync, openSync } from 'node:fs';
 /** Resolves once everything committed before the call is on disk. */
 export type Durable = () => Promise<void>;
 
+/** The WAL's sync state, shared by everything that writes through one connection. */
+export interface WalSync {
+  durable: Durable;
+  /** Set after an fsync failed (or the store was otherwise left unsafe): refuse writes. */
+  failure(): Error | null;
+  /** Marks the store unusable for writes, e.g. a batch that could not be rolled back. */
+  fail(err: Error): void;
+  /** Waits for the fsyncs in flight, then closes the file. */
+  close(): Promise<void>;
+}
+
 /**
  * Durability without blocking the event loop. SQLite runs with `synchronous=NORMAL`, so COMMIT
  * appends to the WAL without waiting for the disk; this then fsyncs the WAL file on libuv's thread
@@ -17,8 +28,9 @@ export type Durable = () => Promise<void>;
 export function createWalSync(
   walPath: string,
   sync: (fd: number, done: (err: Error | null) => void) => void = fsync,
-): { durable: Durable; close(): void } {
-  const fd = openSync(walPath, 'r');
+): WalSync {
+  // Writable: Windows' FlushFileBuffers refuses a read-only handle.
+  const fd = openSync(walPath, 'r+');
   let running: Promise<void> | null = null;
   let queued: Promise<void> | null = null;
   let failed: Error | null = null;
@@ -52,5 +64,28 @@ export function createWalSync(
     return queued;
   };
 
-  return { durable, close: () => closeSync(fd) };
+  return {
+    durable,
+    failure: () => failed,
+    fail: (err) => {
+      failed ??= err;
+    },
+    close: async () => {
+      await (queued ?? running)?.catch(() => undefined);
+      closeSync(fd);
+    },
+  };
+}
+
+/** For `:memory:` databases: nothing to sync, but a store can still be marked unsafe. */
+export function noWalSync(): WalSync {
+  let failed: Error | null = null;
+  return {
+    durable: () => (failed === null ? Promise.resolve() : Promise.reject(failed)),
+    failure: () => failed,
+    fail: (err) => {
+      failed ??= err;
+    },
+    close: async () => {},
+  };
 }
