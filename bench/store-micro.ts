@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sampleCredential, sampleUser } from '../packages/server/src/storage/sample-records.js';
 import { openSqliteStore } from '../packages/server/src/storage/sqlite/open.js';
 import type { Store } from '../packages/server/src/storage/store.js';
 
@@ -23,36 +24,11 @@ const { store } = openSqliteStore(join(dir, 'passki.db'));
 const credentialIds: Uint8Array[] = [];
 await store.transaction(async (tx) => {
   for (let i = 0; i < users; i++) {
-    const userId = `user-${i}`;
-    await tx.users.create({
-      id: userId,
-      username: `user${i}`,
-      displayName: '',
-      userHandle: new Uint8Array(randomBytes(16)),
-      createdAt: 1,
-      externalId: null,
-      disabledAt: null,
-      publicMetadata: {},
-      privateMetadata: {},
-    });
-    const id = new Uint8Array(randomBytes(32));
-    credentialIds.push(id);
-    await tx.credentials.create({
-      id,
-      userId,
-      publicKey: new Uint8Array(randomBytes(77)),
-      algorithm: -7,
-      signCount: 0,
-      transports: ['internal', 'hybrid'],
-      deviceType: 'multiDevice',
-      backupEligible: true,
-      backedUp: true,
-      uvInitialized: true,
-      aaguid: '00000000-0000-0000-0000-000000000000',
-      name: 'Passkey',
-      createdAt: 1,
-      lastUsedAt: null,
-    });
+    const user = sampleUser();
+    await tx.users.create(user);
+    const credential = sampleCredential(user.id);
+    credentialIds.push(credential.id);
+    await tx.credentials.create(credential);
   }
 });
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CredentialRecord, UniqueViolation, type UserRecord } from './records.js';
+import { sampleCredential, sampleUser } from './sample-records.js';
 import type { Store } from './store.js';
 
 /**
@@ -20,33 +21,9 @@ export function describeStoreContract(
     afterAll(async () => cleanup());
 
     let n = 0;
-    const newUser = (): UserRecord => ({
-      id: `user-${n++}-${randomBytes(4).toString('hex')}`,
-      username: `name-${n}-${randomBytes(4).toString('hex')}`,
-      displayName: 'Name',
-      userHandle: new Uint8Array(randomBytes(32)),
-      createdAt: 1_000,
-      externalId: null,
-      disabledAt: null,
-      publicMetadata: {},
-      privateMetadata: {},
-    });
-    const newCredential = (userId: string, signCount = 0): CredentialRecord => ({
-      id: new Uint8Array(randomBytes(32)),
-      userId,
-      publicKey: new Uint8Array([1, 2, 3]),
-      algorithm: -7,
-      signCount,
-      transports: ['internal', 'hybrid'],
-      deviceType: 'multiDevice',
-      backupEligible: true,
-      backedUp: true,
-      uvInitialized: true,
-      aaguid: '00000000-0000-0000-0000-000000000000',
-      name: 'Passkey',
-      createdAt: 2_000,
-      lastUsedAt: null,
-    });
+    const newUser = (): UserRecord => sampleUser();
+    const newCredential = (userId: string, signCount = 0): CredentialRecord =>
+      sampleCredential(userId, { signCount });
 
     it('stores and finds users; usernames and user handles are unique', async () => {
       const user = newUser();

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DatabaseUnavailable, type SessionRecord, type UserRecord } from '../records.js';
+import { sampleUser } from '../sample-records.js';
 import type { Store } from '../store.js';
 import { openSqliteStore } from './open.js';
 import { createWalSync } from './wal-sync.js';
@@ -45,21 +46,7 @@ const settled = async (p: Promise<unknown>): Promise<'pending' | 'resolved' | 'r
   return state;
 };
 
-let n = 0;
-function user(): UserRecord {
-  n++;
-  return {
-    id: `u-${n}-${randomBytes(4).toString('hex')}`,
-    username: `user-${n}-${randomBytes(4).toString('hex')}`,
-    displayName: 'User',
-    userHandle: new Uint8Array(randomBytes(16)),
-    createdAt: 1,
-    externalId: null,
-    disabledAt: null,
-    publicMetadata: {},
-    privateMetadata: {},
-  };
-}
+const user = (): UserRecord => sampleUser();
 function session(userId: string): SessionRecord {
   return {
     id: randomBytes(16).toString('base64url'),
