@@ -10,6 +10,7 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
 } from 'kysely';
+import { LruCache } from '../../core/lru.js';
 import { DatabaseUnavailable } from '../records.js';
 import type { ConnectionGate } from './gate.js';
 import type { WalSync } from './wal-sync.js';
@@ -93,7 +94,7 @@ class SqliteDriver implements Driver {
 class SqliteConnection implements DatabaseConnection {
   readonly #db: BetterSqlite3.Database;
   readonly #wal: WalSync;
-  readonly #statements = new Map<string, BetterSqlite3.Statement>();
+  readonly #statements = new LruCache<string, BetterSqlite3.Statement>(STATEMENT_CACHE_LIMIT);
   #pendingSync: Promise<void> | null = null;
 
   constructor(db: BetterSqlite3.Database, wal: WalSync) {
@@ -105,10 +106,6 @@ class SqliteConnection implements DatabaseConnection {
     let statement = this.#statements.get(sqlText);
     if (statement === undefined) {
       statement = this.#db.prepare(sqlText);
-      if (this.#statements.size >= STATEMENT_CACHE_LIMIT) {
-        const oldest = this.#statements.keys().next().value;
-        if (oldest !== undefined) this.#statements.delete(oldest);
-      }
       this.#statements.set(sqlText, statement);
     }
     return statement;

@@ -13,6 +13,8 @@ import { createGroupCommitter } from './group-commit.js';
 import { prepareStatements, withPreparedStatements } from './prepared.js';
 import { createWalSync, noWalSync, type WalSync } from './wal-sync.js';
 
+const PAGE_CACHE_KIB = 4096;
+
 export interface SqliteStoreOptions {
   /** Apply pending migrations (default true); when false, refuse to open an outdated schema. */
   migrate?: boolean;
@@ -39,6 +41,9 @@ export function openSqliteStore(
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
+    // better-sqlite3 defaults to a 16 MB page cache, all of it resident under load. 4 MB holds the
+    // hot interior pages; a miss is a read from the OS page cache, which sign-ins did not feel.
+    db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
     const migration = migrateSqlite(db, opts.migrate ?? true);
     // SQLite follows a symlinked database file and keeps its WAL next to the real one.
     walSync =
