@@ -24,6 +24,20 @@ const codeOf = (fn: () => unknown): string | undefined => {
 };
 
 describe('challenge codec', () => {
+  it('issues nonces that sort by issue time and never repeat', () => {
+    const { codec, advance } = setup();
+    const nonces: Buffer[] = [];
+    for (let i = 0; i < 50; i++) {
+      nonces.push(Buffer.from(codec.open(codec.issue('sign-in', {}).challenge, 'sign-in').nonce));
+      if (i % 10 === 9) advance(1);
+    }
+    expect(new Set(nonces.map((n) => n.toString('hex'))).size).toBe(50);
+    expect(nonces.at(-1)?.readUIntBE(0, 6)).toBe(1_700_000_000_004);
+    for (let i = 10; i < 50; i += 10) {
+      expect(Buffer.compare(nonces[i - 1] as Buffer, nonces[i] as Buffer)).toBe(-1);
+    }
+  });
+
   it('round-trips type, context and expiry, with a 32-byte nonce', () => {
     const { codec } = setup();
     const { challenge, expiresAt } = codec.issue('sign-up', {

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { Clock, RandomSource } from '../core/clock.js';
+import { type Clock, type RandomSource, timeOrderedBytes } from '../core/clock.js';
 import { constantTimeEqual, fromBase64Url, toBase64Url } from '../core/encoding.js';
 import { AuthError } from '../core/errors.js';
 
@@ -21,7 +21,11 @@ const TYPE_BYTE: Record<CeremonyType, number> = {
   reauth: 4,
   enroll: 5,
 };
-const NONCE_BYTES = 32; // WebAuthn §13.4.3 asks for ≥16 random bytes; we double it.
+/**
+ * Issue time (6 bytes) then 26 random bytes: WebAuthn §13.4.3 asks for at least 16 random bytes,
+ * and the time prefix makes the used-challenge key of each sign-in an append to its index.
+ */
+const NONCE_BYTES = 32;
 const MAC_BYTES = 32;
 const HEADER_BYTES = 1 + 1 + 6 + NONCE_BYTES;
 /** Bounds the context so a forged challenge cannot make us MAC or parse a large buffer. */
@@ -86,13 +90,14 @@ export function createChallengeCodec(opts: {
 
   return {
     issue(type, context) {
-      const expiresAt = opts.clock.now() + opts.ttlMs;
+      const now = opts.clock.now();
+      const expiresAt = now + opts.ttlMs;
       const contextBytes = Buffer.from(JSON.stringify(context), 'utf8');
       const body = new Uint8Array(HEADER_BYTES + contextBytes.length);
       body[0] = VERSION;
       body[1] = TYPE_BYTE[type];
       Buffer.from(body.buffer).writeUIntBE(expiresAt, 2, 6);
-      body.set(opts.random(NONCE_BYTES), 8);
+      body.set(timeOrderedBytes(now, opts.random, NONCE_BYTES), 8);
       body.set(contextBytes, HEADER_BYTES);
       const full = new Uint8Array(body.length + MAC_BYTES);
       full.set(body);

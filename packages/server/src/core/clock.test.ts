@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { secureRandom } from './clock.js';
+import { secureRandom, timeOrderedBytes } from './clock.js';
 
 describe('secureRandom', () => {
   it('hands out fresh bytes of the asked length across block boundaries', () => {
@@ -23,5 +23,17 @@ describe('secureRandom', () => {
     for (let i = 0; i < 1_000; i++) secureRandom(64);
     expect(Buffer.from(first).equals(copy)).toBe(true);
     expect(secureRandom(1_000)).toHaveLength(1_000);
+  });
+});
+
+describe('timeOrderedBytes', () => {
+  it('sorts by time and keeps a random tail', () => {
+    const earlier = timeOrderedBytes(1_700_000_000_000, secureRandom, 16);
+    const later = timeOrderedBytes(1_700_000_000_001, secureRandom, 16);
+    expect(earlier).toHaveLength(16);
+    expect(Buffer.compare(Buffer.from(earlier), Buffer.from(later))).toBe(-1);
+    expect(Buffer.from(earlier.subarray(0, 6)).readUIntBE(0, 6)).toBe(1_700_000_000_000);
+    const sameTime = timeOrderedBytes(1_700_000_000_000, secureRandom, 16);
+    expect(Buffer.from(sameTime.subarray(6)).equals(Buffer.from(earlier.subarray(6)))).toBe(false);
   });
 });

@@ -30,3 +30,16 @@ export const secureRandom: RandomSource = (length) => {
   offset += length;
   return out;
 };
+
+/**
+ * `length` bytes that sort by creation time: the time in ms (6 bytes, big-endian), then random
+ * bytes. Used for keys inserted on every sign-in (session ids, challenge nonces), so the B-tree
+ * insert lands on the index's last page, already hot and written once per commit, instead of a
+ * random page of an ever larger index. The random tail keeps them unguessable.
+ */
+export function timeOrderedBytes(now: number, random: RandomSource, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  Buffer.from(out.buffer).writeUIntBE(Math.max(0, Math.floor(now)), 0, 6);
+  out.set(random(length - 6), 6);
+  return out;
+}

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.js';
-import type { Clock, RandomSource } from '../core/clock.js';
+import { type Clock, type RandomSource, timeOrderedBytes } from '../core/clock.js';
 import { sha256, toBase64Url } from '../core/encoding.js';
 import type { SessionKind, SessionRecord, UserRecord } from '../storage/records.js';
 import type { Store } from '../storage/store.js';
@@ -41,7 +41,8 @@ export function newSession(
   return {
     token,
     record: {
-      id: toBase64Url(deps.random(16)),
+      // Time-ordered: a new session is an append to the id index (6 bytes of time, 80 random bits).
+      id: toBase64Url(timeOrderedBytes(now, deps.random, 16)),
       userId: input.userId,
       tokenHash: sha256(token),
       credentialId: input.credentialId,
