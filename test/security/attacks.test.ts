@@ -460,6 +460,21 @@ describe('sessions, cookies and CSRF', () => {
     const html = await fetch(`${server.url}/`);
     expect(html.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
     expect(html.headers.get('content-security-policy')).not.toMatch(/unsafe-inline/);
+    // The page's CSP replaces the API one rather than joining it (fetch joins repeats with ", ").
+    expect(html.headers.get('content-security-policy')).not.toMatch(/default-src 'none'/);
+    const asset = await fetch(`${server.url}/assets/page.css`);
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=300');
+    expect(asset.headers.get('x-content-type-options')).toBe('nosniff');
+    // Refused input still carries them.
+    const refused = await fetch(`${server.url}/v1/sign-in/options`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{',
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('x-frame-options')).toBe('DENY');
+    expect(refused.headers.get('cache-control')).toBe('no-store');
+    expect(refused.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
 

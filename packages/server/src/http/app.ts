@@ -20,7 +20,7 @@ import { authRoutes } from './routes/auth.js';
 import { integrationRoutes } from './routes/integration.js';
 import { meRoutes } from './routes/me.js';
 import { healthView, readyView } from './schemas.js';
-import { htmlPage, securityHeaders } from './security-headers.js';
+import { baseHeader, htmlPage, securityHeaders } from './security-headers.js';
 
 export const VERSION = '0.1.0';
 
@@ -61,7 +61,7 @@ export function createApp(
       ip: clientAddress(remote, c.req.header('x-forwarded-for')),
       userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null,
     });
-    c.header('X-Request-Id', requestId);
+    baseHeader(c, 'X-Request-Id', requestId);
     const started = performance.now();
     await next();
     logger.debug(
@@ -255,11 +255,11 @@ function cors(config: AppDeps['config']): MiddlewareHandler<AppEnv> {
       });
     }
     // Set before the handler, like the security headers: they go out with its response as built.
-    c.header('Vary', 'Origin');
+    baseHeader(c, 'Vary', 'Origin');
     if (eligible) {
-      c.header('Access-Control-Allow-Origin', origin);
-      c.header('Access-Control-Allow-Credentials', 'true');
-      c.header('Access-Control-Expose-Headers', 'Retry-After, X-Request-Id');
+      baseHeader(c, 'Access-Control-Allow-Origin', origin);
+      baseHeader(c, 'Access-Control-Allow-Credentials', 'true');
+      baseHeader(c, 'Access-Control-Expose-Headers', 'Retry-After, X-Request-Id');
     }
     await next();
   };
