@@ -25,6 +25,8 @@ export interface PasskiOptions {
   databaseUrl?: string;
   users: SeededUsers;
   cpu: number | null;
+  /** The database is already seeded (an earlier scale round): skip seeding, report this. */
+  seeded?: SeedResult;
   /** Extra node flags for the server process, e.g. `--cpu-prof`. */
   nodeArgs?: string[];
 }
@@ -53,7 +55,7 @@ export async function startPasski(opts: PasskiOptions): Promise<{
     PASSKI_RATE_LIMITS: 'off',
   };
   await runNode([PASSKI_CLI, 'migrate'], { cpu: null, env });
-  const seed = await seedPasski(databaseUrl, opts.users);
+  const seed = opts.seeded ?? (await seedPasski(databaseUrl, opts.users));
   const server = await startServerProcess({
     name: 'passki',
     args: [...(opts.nodeArgs ?? []), PASSKI_CLI, 'start'],

@@ -1,7 +1,13 @@
 /** The console report and the Markdown file, from one BenchResult. */
 import type { LevelResult } from './load.js';
-import { type BenchResult, levelOf, type ServerSummary, type TargetName } from './results.js';
-import type { DatabaseStats } from './target.js';
+import {
+  type BenchResult,
+  levelOf,
+  type ScenarioResult,
+  type ServerSummary,
+  type TargetName,
+} from './results.js';
+import type { DatabaseStats, ScenarioName } from './target.js';
 
 type Format = 'text' | 'md';
 
@@ -254,12 +260,28 @@ function databaseText(result: BenchResult, format: Format): string {
   );
 }
 
+function roundsNote(result: BenchResult): string {
+  const rounds = result.scale?.rounds?.length ?? 1;
+  return rounds > 1 ? ` (${rounds} rounds, the two sizes alternately; medians)` : '';
+}
+
+/** Scale mode: the ratio in each round (large over baseline, measured back to back). */
+function roundRatios(result: BenchResult, scenario: ScenarioName, c: number): string {
+  const throughput = (results: ScenarioResult[]): number | undefined =>
+    results.find((r) => r.scenario === scenario)?.levels.find((l) => l.concurrency === c)
+      ?.throughput;
+  return (result.scale?.rounds ?? [])
+    .map((round) => ratio(throughput(round.large), throughput(round.baseline)))
+    .join(', ');
+}
+
 /** Scale mode: the large run against the baseline, level by level, and what grew. */
 export function scaleTable(result: BenchResult, format: Format): string | null {
   const baseline = result.scale?.baseline;
   if (!baseline) return null;
   const large = result.settings.users.toLocaleString('en-US');
   const small = baseline.users.toLocaleString('en-US');
+  const rounds = result.scale?.rounds?.length ?? 1;
   const rows: string[][] = [];
   for (const scenario of result.settings.scenarios) {
     for (const c of result.settings.levels) {
@@ -274,6 +296,7 @@ export function scaleTable(result: BenchResult, format: Format): string | null {
         formatRate(few.throughput),
         formatRate(many.throughput),
         ratio(many.throughput, few.throughput),
+        ...(rounds > 1 ? [roundRatios(result, scenario, c)] : []),
         ms(few.latencyMs.p99),
         ms(many.latencyMs.p99),
       ]);
@@ -295,7 +318,8 @@ export function scaleTable(result: BenchResult, format: Format): string | null {
         'conc.',
         `${small} users ops/s`,
         `${large} users ops/s`,
-        `${large} / ${small}`,
+        rounds > 1 ? `${large} / ${small} (medians)` : `${large} / ${small}`,
+        ...(rounds > 1 ? [`each of ${rounds} rounds`] : []),
         `p99 ms (${small})`,
         `p99 ms (${large})`,
       ],
@@ -351,7 +375,7 @@ export function renderReport(result: BenchResult, format: Format, chartFile?: st
     parts.push(
       heading(
         format,
-        `Scale: ${result.settings.users.toLocaleString('en-US')} users against ${result.scale?.baseline.users.toLocaleString('en-US')}`,
+        `Scale: ${result.settings.users.toLocaleString('en-US')} users against ${result.scale?.baseline.users.toLocaleString('en-US')}${roundsNote(result)}`,
       ),
     );
     parts.push(scale);

@@ -55,7 +55,11 @@ export interface BenchResult {
    * Scale mode: the same Passki scenarios with few users (the baseline), measured in the same
    * invocation; `results` and `servers.passki` hold the large run.
    */
-  scale?: { baseline: { users: number; results: ScenarioResult[]; server: ServerSummary } };
+  scale?: {
+    baseline: { users: number; results: ScenarioResult[]; server: ServerSummary };
+    /** Every round, in the order measured (baseline, then large); the tables show the medians. */
+    rounds?: { baseline: ScenarioResult[]; large: ScenarioResult[] }[];
+  };
   /** Things the reader must know (skipped scenarios, a saturated generator, …). */
   notes: string[];
   /** Sum of every level's errors; must be zero. */

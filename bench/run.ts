@@ -18,7 +18,7 @@ import { installPeer, peerInstalledVersions, startPeer } from './peer.js';
 import { createBenchDatabase, isPostgresUrl } from './postgres.js';
 import { formatRate, renderReport } from './report.js';
 import type { BenchResult, ScenarioResult, ServerSummary, TargetName } from './results.js';
-import { SeededUsers } from './seed.js';
+import { SeededUsers, type SeedResult } from './seed.js';
 import { SCENARIO_UNITS, type ScenarioName, type Target } from './target.js';
 
 const USAGE = `Usage: npm run bench -- [options]
@@ -38,6 +38,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --no-floor           skip the bare-HTTP floor
   --scale              the scale run: Passki only, sign-in and session at concurrency 8 and 32,
                        with 1,000 users and then --users (default 1,000,000) seeded, compared
+  --rounds N           scale mode: measure the two sizes alternately N times (default 3; SQLite
+                       only) and report the median of each and the spread of the ratio
   --out DIR            where results go (default bench/results)
   --data-dir DIR       where databases go (default a new temp directory, removed at the end)
   --profile            run Passki under node --cpu-prof; profiles go to OUT/profiles/
@@ -65,6 +67,8 @@ interface Settings {
   outDir: string;
   dataDir: string | undefined;
   profile: boolean;
+  /** Scale mode: how many times the two sizes are measured, alternately. */
+  rounds: number;
 }
 
 function parseSettings(argv: string[]): Settings | null {
@@ -85,6 +89,7 @@ function parseSettings(argv: string[]): Settings | null {
       out: { type: 'string' },
       'data-dir': { type: 'string' },
       profile: { type: 'boolean' },
+      rounds: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -103,6 +108,10 @@ function parseSettings(argv: string[]): Settings | null {
   for (const s of scenarios) {
     if (!ALL_SCENARIOS.includes(s as ScenarioName)) throw new Error(`unknown scenario "${s}"`);
   }
+  const postgres = values.database !== undefined && isPostgresUrl(values.database);
+  if (values.rounds !== undefined && (!scale || postgres)) {
+    throw new Error('--rounds is for --scale on SQLite (each Postgres run gets a fresh database)');
+  }
   return {
     mode: quick ? 'quick' : scale ? 'scale' : 'default',
     users: Math.floor(number('users', values.users, quick ? 200 : scale ? 1_000_000 : 1000)),
@@ -120,6 +129,7 @@ function parseSettings(argv: string[]): Settings | null {
     outDir: resolve(values.out ?? fileURLToPath(new URL('./results/', import.meta.url))),
     dataDir: values['data-dir'] === undefined ? undefined : resolve(values['data-dir']),
     profile: values.profile ?? false,
+    rounds: Math.floor(number('rounds', values.rounds, scale && !postgres ? 3 : 1)),
   };
 }
 
@@ -175,8 +185,11 @@ async function measurePasski(
   dataDir: string,
   cpu: number | null,
   notes: string[],
-): Promise<{ results: ScenarioResult[]; summary: ServerSummary; jwtVerify?: JwtVerifyCost }> {
-  log(`Passki: seeding ${users.count.toLocaleString('en-US')} users…`);
+  /** The database in dataDir was seeded by an earlier round: start on it as it is. */
+  seeded?: SeedResult,
+): Promise<Measured> {
+  if (seeded === undefined) log(`Passki: seeding ${users.count.toLocaleString('en-US')} users…`);
+  else log(`Passki: ${users.count.toLocaleString('en-US')} users, database of the first round`);
   mkdirSync(dataDir, { recursive: true });
   const profileDir = join(settings.outDir, 'profiles');
   if (settings.profile) mkdirSync(profileDir, { recursive: true });
@@ -194,10 +207,17 @@ async function measurePasski(
       cpu,
       notes,
       profileDir,
+      seeded,
     );
   } finally {
     await postgres?.drop();
   }
+}
+
+interface Measured {
+  results: ScenarioResult[];
+  summary: ServerSummary;
+  jwtVerify?: JwtVerifyCost;
 }
 
 async function measurePasskiOn(
@@ -208,15 +228,17 @@ async function measurePasskiOn(
   cpu: number | null,
   notes: string[],
   profileDir: string,
-): Promise<{ results: ScenarioResult[]; summary: ServerSummary; jwtVerify?: JwtVerifyCost }> {
+  seeded: SeedResult | undefined,
+): Promise<Measured> {
   const passki = await startPasski({
     dataDir,
     ...(databaseUrl === undefined ? {} : { databaseUrl }),
     users,
+    ...(seeded === undefined ? {} : { seeded }),
     cpu,
     nodeArgs: settings.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
   });
-  log(`  seeded in ${passki.seed.seconds.toFixed(2)} s`);
+  if (seeded === undefined) log(`  seeded in ${passki.seed.seconds.toFixed(2)} s`);
   const summary: ServerSummary = {
     startRssBytes: passki.target.server.rssBytes(),
     peakRssBytes: 0,
@@ -244,6 +266,40 @@ async function measurePasskiOn(
   }
   if (settings.profile) notes.push(`CPU profile of the Passki server written to ${profileDir}.`);
   return { results, summary, ...(jwtVerify ? { jwtVerify } : {}) };
+}
+
+/**
+ * Per scenario and level, the round with the median throughput (the lower middle for an even
+ * count): a level that was measured, not an average of several.
+ */
+function medianResults(rounds: ScenarioResult[][]): ScenarioResult[] {
+  return (rounds[0] ?? []).map((first) => ({
+    ...first,
+    levels: first.levels.map((level) => {
+      const measured = rounds
+        .map(
+          (results) =>
+            results
+              .find((r) => r.scenario === first.scenario)
+              ?.levels.find((l) => l.concurrency === level.concurrency) ?? level,
+        )
+        .sort((a, b) => a.throughput - b.throughput);
+      return measured[Math.floor((measured.length - 1) / 2)] as LevelResult;
+    }),
+  }));
+}
+
+/** One server across rounds: seeding and start of the first, the highest peak, the last end. */
+function mergeSummaries(summaries: ServerSummary[]): ServerSummary {
+  const first = summaries[0] as ServerSummary;
+  const last = summaries.at(-1) as ServerSummary;
+  return {
+    ...first,
+    peakRssBytes: Math.max(...summaries.map((s) => s.peakRssBytes)),
+    ...(first.database
+      ? { database: { before: first.database.before, after: last.database?.after ?? null } }
+      : {}),
+  };
 }
 
 /** Better Auth, when wanted and installable; results are appended to `results`. */
@@ -335,24 +391,40 @@ async function main(argv: string[]): Promise<number> {
     }
 
     if (settings.mode === 'scale') {
-      // The same run at SCALE_BASELINE_USERS first, on its own database, for the comparison.
+      // Both sizes on their own databases, measured alternately: this VM's speed drifts by more
+      // than the 10% the comparison is about, so one run of each cannot tell.
       const baselineUsers = new SeededUsers({ count: SCALE_BASELINE_USERS, pool: users.pool });
-      const baseline = await measurePasski(
-        settings,
-        baselineUsers,
-        join(dataDir, 'baseline'),
-        cpu,
-        notes,
-      );
-      const large = await measurePasski(settings, users, join(dataDir, 'large'), cpu, notes);
-      results.push(...large.results);
-      servers.passki = large.summary;
+      const rounds: { baseline: Measured; large: Measured }[] = [];
+      for (let round = 0; round < settings.rounds; round++) {
+        if (settings.rounds > 1) log(`Scale round ${round + 1} of ${settings.rounds}`);
+        const first = rounds[0];
+        const baseline = await measurePasski(
+          settings,
+          baselineUsers,
+          join(dataDir, 'baseline'),
+          cpu,
+          notes,
+          first?.baseline.summary.seed,
+        );
+        const large = await measurePasski(
+          settings,
+          users,
+          join(dataDir, 'large'),
+          cpu,
+          notes,
+          first?.large.summary.seed,
+        );
+        rounds.push({ baseline, large });
+      }
+      results.push(...medianResults(rounds.map((r) => r.large.results)));
+      servers.passki = mergeSummaries(rounds.map((r) => r.large.summary));
       scale = {
         baseline: {
           users: SCALE_BASELINE_USERS,
-          results: baseline.results,
-          server: baseline.summary,
+          results: medianResults(rounds.map((r) => r.baseline.results)),
+          server: mergeSummaries(rounds.map((r) => r.baseline.summary)),
         },
+        rounds: rounds.map((r) => ({ baseline: r.baseline.results, large: r.large.results })),
       };
     } else {
       const passki = await measurePasski(settings, users, join(dataDir, 'passki'), cpu, notes);

@@ -65,6 +65,48 @@ describe('npm run bench -- --quick', () => {
   }, 180_000);
 });
 
+describe('npm run bench -- --scale --rounds', () => {
+  it('measures the two sizes alternately, once per round, on databases seeded once', async () => {
+    const dir = join(out, 'scale');
+    const { code, output } = await runHarness([
+      '--scale',
+      '--users',
+      '3000',
+      '--rounds',
+      '2',
+      '--levels',
+      '4',
+      '--scenarios',
+      'sign-in',
+      '--warmup',
+      '0.2',
+      '--duration',
+      '0.5',
+      '--out',
+      dir,
+    ]);
+    expect(code, output).toBe(0);
+    expect(output.match(/Passki: seeding/g), output).toHaveLength(2);
+    expect(output.match(/database of the first round/g), output).toHaveLength(2);
+    const json = readdirSync(dir).find((f) => f.endsWith('-scale.json')) as string;
+    const result = JSON.parse(readFileSync(join(dir, json), 'utf8')) as BenchResult;
+    expect(result.totalErrors).toBe(0);
+    expect(result.scale?.rounds).toHaveLength(2);
+    for (const round of result.scale?.rounds ?? []) {
+      for (const side of [round.baseline, round.large]) {
+        expect(side[0]?.levels[0]?.completed).toBeGreaterThan(0);
+        expect(side[0]?.levels[0]?.errors).toBe(0);
+      }
+    }
+    // The table shows the median of the rounds, one of the measured levels.
+    const shown = result.results[0]?.levels[0]?.throughput;
+    const measured = (result.scale?.rounds ?? []).map((r) => r.large[0]?.levels[0]?.throughput);
+    expect(measured).toContain(shown);
+    const md = readFileSync(join(dir, json.replace(/\.json$/, '.md')), 'utf8');
+    expect(md).toMatch(/each of 2 rounds/);
+  }, 180_000);
+});
+
 describe('bench/store-micro.ts', () => {
   it('runs the storage work of a sign-in at concurrency 1 and 32 and reports its cost', async () => {
     const { code, output } = await runHarness(['50', '300'], 'bench/store-micro.ts');
