@@ -40,8 +40,15 @@ export interface FastAssertionResult {
  * A decoded key holds about 2.9 KB of native memory and costs about as much to make as one
  * verification: 2,048 of them (about 6 MB) keep recent users' sign-ins cheap without the cache
  * dominating the process at a million users.
+ *
+ * A key is cached on its second use among the last KEY_SEEN_LIMIT first uses, not its first.
+ * That memory is freed only when V8 collects the `KeyObject`, and V8 does not see it: keys that
+ * lived long enough in the cache to reach the old generation piled up between the rare full
+ * collections (a million users signing in at random, each key used once, grew the process past
+ * 450 MB). A key used once now dies young and is freed by the next minor collection.
  */
 const KEY_CACHE_LIMIT = 2048;
+const KEY_SEEN_LIMIT = 8192;
 /**
  * Decodes like the library (through a TextDecoder, which drops a leading BOM), with node's own
  * base64url, which is faster than the library's; the HTTP layer has already checked the alphabet.
@@ -57,6 +64,7 @@ interface ClientData {
   tokenBinding?: unknown;
 }
 const keyCache = new LruCache<string, { key: KeyObject; alg: number }>(KEY_CACHE_LIMIT);
+const keysSeen = new LruCache<string, true>(KEY_SEEN_LIMIT);
 const rpIdHashes = new Map<string, Buffer>();
 
 const refuse = (code: ErrorCode, detail: string): never => {
@@ -94,7 +102,8 @@ function publicKeyOf(coseKey: Uint8Array): { key: KeyObject; alg: number } {
         ? { kty: 'OKP', crv: 'Ed25519', x: b64(-2) }
         : { kty: 'RSA', n: b64(-1), e: b64(-2) };
   const entry = { key: createPublicKey({ key: jwk, format: 'jwk' }), alg: alg as number };
-  keyCache.set(cacheKey, entry);
+  if (keysSeen.get(cacheKey) === undefined) keysSeen.set(cacheKey, true);
+  else keyCache.set(cacheKey, entry);
   return entry;
 }
 
