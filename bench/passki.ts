@@ -11,7 +11,7 @@ import { sqliteStats } from './db-stats.js';
 import { expectStatus, HttpClient, OpError, setCookie } from './load.js';
 import { isPostgresUrl, postgresStats } from './postgres.js';
 import { freePort, runNode, startServerProcess } from './proc.js';
-import { type SeededUsers, type SeedResult, seedPasski } from './seed.js';
+import { clearLoadRows, type SeededUsers, type SeedResult, seedPasski } from './seed.js';
 import type { Scenario, Target } from './target.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -25,7 +25,10 @@ export interface PasskiOptions {
   databaseUrl?: string;
   users: SeededUsers;
   cpu: number | null;
-  /** The database is already seeded (an earlier scale round): skip seeding, report this. */
+  /**
+   * The SQLite database is already seeded (an earlier scale round): clear the previous round's
+   * load rows instead of seeding, and report this.
+   */
   seeded?: SeedResult;
   /** Extra node flags for the server process, e.g. `--cpu-prof`. */
   nodeArgs?: string[];
@@ -55,6 +58,7 @@ export async function startPasski(opts: PasskiOptions): Promise<{
     PASSKI_RATE_LIMITS: 'off',
   };
   await runNode([PASSKI_CLI, 'migrate'], { cpu: null, env });
+  if (opts.seeded !== undefined) clearLoadRows(databaseUrl);
   const seed = opts.seeded ?? (await seedPasski(databaseUrl, opts.users));
   const server = await startServerProcess({
     name: 'passki',

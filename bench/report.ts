@@ -265,14 +265,26 @@ function roundsNote(result: BenchResult): string {
   return rounds > 1 ? ` (${rounds} rounds, the two sizes alternately; medians)` : '';
 }
 
-/** Scale mode: the ratio in each round (large over baseline, measured back to back). */
-function roundRatios(result: BenchResult, scenario: ScenarioName, c: number): string {
+/**
+ * Scale mode: the ratio in each round, large over baseline measured back to back. The headline is
+ * the median of these, not a ratio of two medians that may come from different rounds.
+ */
+function roundRatios(result: BenchResult, scenario: ScenarioName, c: number): number[] {
   const throughput = (results: ScenarioResult[]): number | undefined =>
     results.find((r) => r.scenario === scenario)?.levels.find((l) => l.concurrency === c)
       ?.throughput;
-  return (result.scale?.rounds ?? [])
-    .map((round) => ratio(throughput(round.large), throughput(round.baseline)))
-    .join(', ');
+  return (result.scale?.rounds ?? []).flatMap((round) => {
+    const large = throughput(round.large);
+    const baseline = throughput(round.baseline);
+    return large === undefined || baseline === undefined || baseline === 0
+      ? []
+      : [large / baseline];
+  });
+}
+
+function medianRatio(ratios: number[]): string {
+  const sorted = [...ratios].sort((a, b) => a - b);
+  return ratio(sorted[Math.floor((sorted.length - 1) / 2)], 1);
 }
 
 /** Scale mode: the large run against the baseline, level by level, and what grew. */
@@ -290,13 +302,14 @@ export function scaleTable(result: BenchResult, format: Format): string | null {
         ?.levels.find((l) => l.concurrency === c);
       const many = levelOf(result, 'passki', scenario, c);
       if (!few || !many) continue;
+      const perRound = roundRatios(result, scenario, c);
       rows.push([
         scenario,
         String(c),
         formatRate(few.throughput),
         formatRate(many.throughput),
-        ratio(many.throughput, few.throughput),
-        ...(rounds > 1 ? [roundRatios(result, scenario, c)] : []),
+        rounds > 1 ? medianRatio(perRound) : ratio(many.throughput, few.throughput),
+        ...(rounds > 1 ? [perRound.map((r) => ratio(r, 1)).join(', ')] : []),
         ms(few.latencyMs.p99),
         ms(many.latencyMs.p99),
       ]);
@@ -318,7 +331,7 @@ export function scaleTable(result: BenchResult, format: Format): string | null {
         'conc.',
         `${small} users ops/s`,
         `${large} users ops/s`,
-        rounds > 1 ? `${large} / ${small} (medians)` : `${large} / ${small}`,
+        rounds > 1 ? `${large} / ${small} (median of rounds)` : `${large} / ${small}`,
         ...(rounds > 1 ? [`each of ${rounds} rounds`] : []),
         `p99 ms (${small})`,
         `p99 ms (${large})`,

@@ -109,8 +109,18 @@ function parseSettings(argv: string[]): Settings | null {
     if (!ALL_SCENARIOS.includes(s as ScenarioName)) throw new Error(`unknown scenario "${s}"`);
   }
   const postgres = values.database !== undefined && isPostgresUrl(values.database);
+  if (scale && values.database !== undefined && !postgres) {
+    throw new Error('--scale makes its own SQLite files; --database is for PostgreSQL there');
+  }
   if (values.rounds !== undefined && (!scale || postgres)) {
     throw new Error('--rounds is for --scale on SQLite (each Postgres run gets a fresh database)');
+  }
+  if (values.rounds !== undefined && !/^[1-9]\d*$/.test(values.rounds)) {
+    throw new Error('--rounds must be a whole number of at least 1');
+  }
+  const rounds = values.rounds === undefined ? (scale && !postgres ? 3 : 1) : Number(values.rounds);
+  if (rounds > 1 && values.scenarios !== undefined && scenarios.includes('sign-up')) {
+    throw new Error('sign-up adds users, so scale rounds would not compare the same sizes');
   }
   return {
     mode: quick ? 'quick' : scale ? 'scale' : 'default',
@@ -129,7 +139,7 @@ function parseSettings(argv: string[]): Settings | null {
     outDir: resolve(values.out ?? fileURLToPath(new URL('./results/', import.meta.url))),
     dataDir: values['data-dir'] === undefined ? undefined : resolve(values['data-dir']),
     profile: values.profile ?? false,
-    rounds: Math.floor(number('rounds', values.rounds, scale && !postgres ? 3 : 1)),
+    rounds,
   };
 }
 
@@ -277,12 +287,14 @@ function medianResults(rounds: ScenarioResult[][]): ScenarioResult[] {
     ...first,
     levels: first.levels.map((level) => {
       const measured = rounds
-        .map(
-          (results) =>
-            results
-              .find((r) => r.scenario === first.scenario)
-              ?.levels.find((l) => l.concurrency === level.concurrency) ?? level,
-        )
+        .map((results) => {
+          const same = results
+            .find((r) => r.scenario === first.scenario)
+            ?.levels.find((l) => l.concurrency === level.concurrency);
+          if (same === undefined)
+            throw new Error(`a round lacks ${first.scenario} c=${level.concurrency}`);
+          return same;
+        })
         .sort((a, b) => a.throughput - b.throughput);
       return measured[Math.floor((measured.length - 1) / 2)] as LevelResult;
     }),
@@ -435,13 +447,14 @@ async function main(argv: string[]): Promise<number> {
     }
     if (peer.status !== 'ran') log(`Better Auth: ${peer.status} (${peer.reason})`);
 
-    for (const r of results) {
+    // Every level measured: in scale mode the tables show medians, but each round counts.
+    const measured = scale?.rounds
+      ? scale.rounds.flatMap((round) => [...round.baseline, ...round.large])
+      : [...results, ...(scale?.baseline.results ?? [])];
+    for (const r of measured) {
       for (const l of r.levels) {
-        if (l.generatorCpuUtilisation > 0.9) {
-          notes.push(
-            `The load generator used ${Math.round(l.generatorCpuUtilisation * 100)}% of its core for ${r.target} ${r.scenario} at concurrency ${l.concurrency}: that number may be limited by the generator, not the server.`,
-          );
-        }
+        const note = `The load generator used ${Math.round(l.generatorCpuUtilisation * 100)}% of its core for ${r.target} ${r.scenario} at concurrency ${l.concurrency}: that number may be limited by the generator, not the server.`;
+        if (l.generatorCpuUtilisation > 0.9 && !notes.includes(note)) notes.push(note);
       }
     }
     if (settings.database !== undefined && isPostgresUrl(settings.database)) {
@@ -453,7 +466,7 @@ async function main(argv: string[]): Promise<number> {
       'Rate limiting is off in both servers (one client address drives all the load). Sign-in is usernameless (discoverable credential, userHandle checked) with a uniformly random seeded user per ceremony; sign counts stay 0, as with synced passkeys. Better Auth is driven through /passkey/generate-authenticate-options and /passkey/verify-authentication, and signs up with its passkey-first registration (requireSession: false, user created in afterVerification, createSession: true).',
     );
 
-    const allLevels = [...results, ...(scale?.baseline.results ?? [])].flatMap((r) => r.levels);
+    const allLevels = measured.flatMap((r) => r.levels);
     const result: BenchResult = {
       schema: 1,
       date: localDate(),

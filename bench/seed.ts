@@ -139,6 +139,21 @@ export async function seedPasski(databaseUrl: string, users: SeededUsers): Promi
  * passkey plugin writes them (dates as ISO text, booleans 0/1, the COSE key as base64, the
  * credential ID as base64url text).
  */
+/**
+ * Scale rounds reuse one seeded SQLite database: this removes what the previous round's load
+ * added (sessions, used challenges, audit rows), so every round starts from the seeded tables
+ * rather than from a database that grew with each round.
+ */
+export function clearLoadRows(databaseUrl: string): void {
+  const db = new Sqlite(databaseUrl.replace(/^sqlite:/, ''));
+  try {
+    db.exec('DELETE FROM sessions; DELETE FROM used_challenges; DELETE FROM audit_events;');
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    db.close();
+  }
+}
+
 export function seedBetterAuth(path: string, users: SeededUsers): SeedResult {
   const started = performance.now();
   bulkInsert(path, (db) => {

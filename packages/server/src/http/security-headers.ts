@@ -22,7 +22,8 @@ const API_CSP = "default-src 'none'; frame-ancestors 'none'";
  * Hono build a Fetch `Headers` for the request and validate every header into it, which cost more
  * than a sign-in's SQL. A handler's own headers reach `writeHead` and so still take precedence
  * (`htmlPage`'s CSP, `Cache-Control` on cacheable routes). Without Node (`app.request`) it falls
- * back to `c.header`.
+ * back to `c.header`. Two consequences: these headers are not in `c.res.headers`, and a handler
+ * that appends to one of them (`c.header('Vary', …, { append: true })`) replaces it instead.
  */
 export function baseHeader(c: Context, name: string, value: string): void {
   const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
