@@ -15,7 +15,7 @@
  * const reg = auth.register(creationOptions);
  * const login = auth.authenticate(requestOptions, { flags: { uv: false } });
  */
-import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
+import { createHash, type KeyObject, randomBytes, sign } from 'node:crypto';
 import type {
   AuthenticationResponseJSON,
   AuthenticatorAttachment,
@@ -24,6 +24,7 @@ import type {
   RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { isoCBOR } from '@simplewebauthn/server/helpers';
+import { freshKeyPair } from './keys.js';
 
 export type Alg = 'ES256' | 'EdDSA' | 'RS256';
 
@@ -550,11 +551,11 @@ function clientData(
 function generateKey(alg: Alg): { privateKey: KeyObject; publicKey: KeyObject } {
   switch (alg) {
     case 'ES256':
-      return generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      return freshKeyPair('P-256');
     case 'EdDSA':
-      return generateKeyPairSync('ed25519');
+      return freshKeyPair('Ed25519');
     case 'RS256':
-      return generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 0x10001 });
+      return freshKeyPair('RSA-2048');
   }
 }
 

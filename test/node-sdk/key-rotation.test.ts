@@ -1,7 +1,8 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { decodeProtectedHeader, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVerifier } from '../../packages/node/src/index.js';
+import { freshKeyPair } from '../helpers/keys.js';
 import { startTestServer, TestClock, type TestServer } from '../helpers/server.js';
 import { type Account, expectTokenError, mintToken, sessionClaims, signUp } from './helpers.js';
 
@@ -70,7 +71,7 @@ describe('signing key rotation (S10)', () => {
     const { verifier, counter } = countingVerifier();
     await verifier.verifyToken(await mintToken(server, account.cookie));
     expect(counter.fetches).toBe(1);
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const { privateKey } = freshKeyPair('P-256');
     const forged = await Promise.all(
       Array.from({ length: 50 }, () =>
         new SignJWT(sessionClaims(server, server.url, clock.now()))

@@ -1,4 +1,4 @@
-import { createHmac, generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
+import { createHmac, type KeyObject, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, SignJWT } from 'jose';
@@ -9,6 +9,7 @@ import {
   type PasskiVerifier,
 } from '../../packages/node/src/index.js';
 import { api } from '../helpers/api.js';
+import { freshKeyPair } from '../helpers/keys.js';
 import { startTestServer, TestClock, type TestServer } from '../helpers/server.js';
 import {
   type Account,
@@ -36,7 +37,7 @@ afterAll(async () => server.close());
 
 /** An ES256 key pair that is not the server's. */
 function foreignKey(): { privateKey: KeyObject; publicKey: KeyObject; kid: string } {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const { privateKey, publicKey } = freshKeyPair('P-256');
   return { privateKey, publicKey, kid: randomBytes(12).toString('base64url') };
 }
 

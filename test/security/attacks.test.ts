@@ -1,7 +1,7 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { isoCBOR } from '@simplewebauthn/server/helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, rowCounts } from '../helpers/api.js';
+import { freshKeyPair } from '../helpers/keys.js';
 import { startTestServer, TestClock, type TestServer } from '../helpers/server.js';
 import { ecdsaHighS, FLAG, SoftAuthenticator } from '../helpers/soft-authenticator.js';
 
@@ -138,7 +138,7 @@ describe('registration attacks', () => {
   });
 
   it('I07: malformed COSE keys are refused: EC point off the curve, RSA under 2048 bits, RSA e=1, kty/alg mismatch', async () => {
-    const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({
+    const small = freshKeyPair('RSA-1024').publicKey.export({
       format: 'jwk',
     });
     const cose = (entries: [number, unknown][]) => isoCBOR.encode(new Map(entries) as never);

@@ -2,6 +2,7 @@ import {
   createCipheriv,
   createDecipheriv,
   createPrivateKey,
+  createPublicKey,
   generateKeyPairSync,
   type KeyObject,
 } from 'node:crypto';
@@ -80,13 +81,22 @@ export function createKeyRing(opts: {
   };
 
   const generate = async (activateAt: number): Promise<SigningKeyRecord> => {
-    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const jwk = publicKey.export({ format: 'jwk' }) as Record<string, string>;
+    // Encoded inside the generation job, and the public half re-imported: on Node 20, exporting
+    // a KeyObject fresh from generateKeyPairSync can deadlock against the finished job's
+    // destructor when the export's allocation runs a GC (see test/helpers/keys.ts).
+    const { privateKey, publicKey } = generateKeyPairSync('ec', {
+      namedCurve: 'P-256',
+      publicKeyEncoding: { format: 'der', type: 'spki' },
+      privateKeyEncoding: { format: 'der', type: 'pkcs8' },
+    });
+    const jwk = createPublicKey({ key: publicKey, format: 'der', type: 'spki' }).export({
+      format: 'jwk',
+    });
     const record: SigningKeyRecord = {
       kid: toBase64Url(opts.random(12)),
       alg: 'ES256',
       publicJwk: { kty: 'EC', crv: 'P-256', x: jwk.x as string, y: jwk.y as string },
-      privateKey: seal(new Uint8Array(privateKey.export({ format: 'der', type: 'pkcs8' }))),
+      privateKey: seal(new Uint8Array(privateKey)),
       createdAt: opts.clock.now(),
       activateAt,
       retireAt: null,
