@@ -32,6 +32,17 @@ describe('LruCache', () => {
     expect(cache.get(9_900)).toBe(9_900);
   });
 
+  it('deletes a key and says whether it was there; the freed slot keeps the others', () => {
+    const cache = new LruCache<string, number>(2);
+    cache.set('a', 1);
+    cache.set('b', 2);
+    expect(cache.delete('a')).toBe(true);
+    expect(cache.delete('a')).toBe(false);
+    cache.set('c', 3);
+    expect(cache.size).toBe(2);
+    expect([cache.get('a'), cache.get('b'), cache.get('c')]).toEqual([undefined, 2, 3]);
+  });
+
   it('refuses a limit below one', () => {
     expect(() => new LruCache(0)).toThrow(RangeError);
   });

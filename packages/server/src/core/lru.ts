@@ -33,6 +33,11 @@ export class LruCache<K, V> {
     this.#entries.set(key, value);
   }
 
+  /** Removes the key; true if it was there. */
+  delete(key: K): boolean {
+    return this.#entries.delete(key);
+  }
+
   clear(): void {
     this.#entries.clear();
   }
