@@ -14,7 +14,7 @@ import type { ConnectionGate } from './gate.js';
 import type { WalSync } from './wal-sync.js';
 
 /**
- * The statements of a sign-in (and of a session read), prepared once and run straight on
+ * The statements of a sign-in, a sign-up and a session read, prepared once and run straight on
  * better-sqlite3. Through Kysely each of them built and compiled a query tree on every call,
  * which cost more than SQLite's own work (see docs/performance.md). Everything else stays on the
  * shared Kysely store; these replace methods of it with the same behaviour, so the storage
@@ -23,6 +23,9 @@ import type { WalSync } from './wal-sync.js';
 export interface PreparedStatements {
   credentialById: BetterSqlite3.Statement;
   userById: BetterSqlite3.Statement;
+  userByUsername: BetterSqlite3.Statement;
+  createUser: BetterSqlite3.Statement;
+  createCredential: BetterSqlite3.Statement;
   consumeChallenge: BetterSqlite3.Statement;
   recordUse: BetterSqlite3.Statement;
   createSession: BetterSqlite3.Statement;
@@ -34,6 +37,18 @@ export function prepareStatements(db: BetterSqlite3.Database): PreparedStatement
   return {
     credentialById: db.prepare('SELECT * FROM credentials WHERE id = ?'),
     userById: db.prepare('SELECT * FROM users WHERE id = ?'),
+    userByUsername: db.prepare('SELECT * FROM users WHERE username = ?'),
+    createUser: db.prepare(
+      `INSERT INTO users (id, username, display_name, user_handle, created_at, external_id,
+         disabled_at, public_metadata, private_metadata)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    createCredential: db.prepare(
+      `INSERT INTO credentials (id, user_id, public_key, algorithm, sign_count, transports,
+         device_type, backup_eligible, backed_up, uv_initialized, aaguid, name, created_at,
+         last_used_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
     // The primary key lets exactly one of any concurrent claims through.
     consumeChallenge: db.prepare(
       'INSERT INTO used_challenges (nonce, expires_at) VALUES (?, ?) ON CONFLICT (nonce) DO NOTHING',
@@ -115,14 +130,52 @@ export function withPreparedStatements(
     },
     users: {
       ...store.users,
+      create: (user) =>
+        write(() => {
+          s.createUser.run(
+            user.id,
+            user.username,
+            user.displayName,
+            buf(user.userHandle),
+            user.createdAt,
+            user.externalId,
+            user.disabledAt,
+            JSON.stringify(user.publicMetadata),
+            JSON.stringify(user.privateMetadata),
+          );
+        }),
       findById: (id) =>
         read(() => {
           const row = s.userById.get(id) as Database['users'] | undefined;
           return row === undefined ? null : toUser(row);
         }),
+      findByUsername: (username) =>
+        read(() => {
+          const row = s.userByUsername.get(username) as Database['users'] | undefined;
+          return row === undefined ? null : toUser(row);
+        }),
     },
     credentials: {
       ...store.credentials,
+      create: (c) =>
+        write(() => {
+          s.createCredential.run(
+            buf(c.id),
+            c.userId,
+            buf(c.publicKey),
+            c.algorithm,
+            c.signCount,
+            JSON.stringify(c.transports),
+            c.deviceType,
+            c.backupEligible ? 1 : 0,
+            c.backedUp ? 1 : 0,
+            c.uvInitialized ? 1 : 0,
+            c.aaguid,
+            c.name,
+            c.createdAt,
+            c.lastUsedAt,
+          );
+        }),
       findById: (id) =>
         read(() => {
           const row = s.credentialById.get(buf(id)) as Database['credentials'] | undefined;
