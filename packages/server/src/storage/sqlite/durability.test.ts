@@ -159,6 +159,32 @@ describe('SQLite durability: answered only after the WAL is fsynced, off the eve
     await expect(store.ping()).rejects.toBeInstanceOf(DatabaseUnavailable);
   });
 
+  it('does not write a prepared write that waited at the connection while an fsync failed', async () => {
+    const held = heldFsync();
+    const { store } = open(held);
+    const u = user();
+    const first = store.users.create(u); // its fsync is held
+    expect(await settled(first)).toBe('pending');
+    let letGo: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      letGo = resolve;
+    });
+    const tx = store.transaction(async (t) => {
+      await t.sessions.create(session(u.id));
+      await gate; // holds the connection
+    });
+    await settled(Promise.resolve());
+    const late = user();
+    const lateWrite = store.users.create(late); // queued behind the open transaction
+    expect(await settled(lateWrite)).toBe('pending');
+    await held.finish(Object.assign(new Error('EIO: i/o error, fsync'), { syscall: 'fsync' }));
+    letGo();
+    await expect(first).rejects.toBeInstanceOf(DatabaseUnavailable);
+    await expect(tx).rejects.toBeInstanceOf(DatabaseUnavailable);
+    await expect(lateWrite).rejects.toBeInstanceOf(DatabaseUnavailable);
+    expect(await store.users.findById(late.id)).toBeNull();
+  });
+
   it('answers a failed member of a batch only once the batch is durable', async () => {
     const held = heldFsync();
     const { store } = open(held);

@@ -104,11 +104,15 @@ export function withPreparedStatements(
     return gate.run(work).catch((err: unknown) => Promise.reject(translateError(err)));
   };
   const write = <T>(work: () => T): Promise<T> => {
-    // Once durability is in doubt nothing more is written (see wal-sync.ts).
-    const failure = wal.failure();
-    if (failure !== null) return Promise.reject(new DatabaseUnavailable({ cause: failure }));
-    if (inTransaction) return read(work);
-    return read(work).then((value) =>
+    // Once durability is in doubt nothing more is written (see wal-sync.ts). Checked when the
+    // statement runs, not when it was queued: an fsync may fail while it waits at the gate.
+    const guarded = (): T => {
+      const failure = wal.failure();
+      if (failure !== null) throw new DatabaseUnavailable({ cause: failure });
+      return work();
+    };
+    if (inTransaction) return read(guarded);
+    return read(guarded).then((value) =>
       wal.durable().then(
         () => value,
         (err: unknown) => Promise.reject(translateError(err)),
