@@ -1,4 +1,4 @@
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { decodeCredentialPublicKey } from '@simplewebauthn/server/helpers';
 import { describe, expect, it } from 'vitest';
 import { freshKeyPair } from '../../../../test/helpers/keys.js';
@@ -18,14 +18,23 @@ function coseKey(labels: number[]): { bytes: Uint8Array; jwk: { x: string; y: st
   return { bytes, jwk };
 }
 
+/** What the library's decoder reads from the bytes, as the JWK the fast path must match. */
+function libraryReading(bytes: Uint8Array): { jwk: JsonWebKey; alg: number } {
+  const map = decodeCredentialPublicKey(new Uint8Array(bytes)) as unknown as Map<number, unknown>;
+  const b64 = (label: number) => Buffer.from(map.get(label) as Uint8Array).toString('base64url');
+  expect([map.get(1), map.get(-1)]).toEqual([2, 1]);
+  return {
+    jwk: { kty: 'EC', crv: 'P-256', x: b64(-2), y: b64(-3) },
+    alg: map.get(3) as number,
+  };
+}
+
 describe('jwkOfCoseKey', () => {
-  it('reads the canonical ES256 encoding and agrees with the library decoder', () => {
+  it('reads the canonical ES256 encoding exactly as the library decoder does', () => {
     const { bytes, jwk } = coseKey([1, 3, -1, -2, -3]);
-    expect(
-      (decodeCredentialPublicKey(new Uint8Array(bytes)) as unknown as Map<number, unknown>).get(-2),
-    ).toEqual(new Uint8Array(Buffer.from(jwk.x, 'base64url')));
     const read = jwkOfCoseKey(bytes);
     expect(read).toEqual({ jwk: { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y }, alg: -7 });
+    expect(read).toEqual(libraryReading(bytes));
     expect(createPublicKey({ key: read.jwk, format: 'jwk' }).asymmetricKeyType).toBe('ec');
   });
 
@@ -37,6 +46,26 @@ describe('jwkOfCoseKey', () => {
       jwk: { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y },
       alg: -7,
     });
+  });
+
+  it('reads lookalikes of the canonical bytes as the library does, never as ES256 by offset', () => {
+    const { bytes } = coseKey([1, 3, -1, -2, -3]);
+    const patched = (at: number, value: number): Uint8Array => {
+      const copy = new Uint8Array(bytes);
+      copy[at] = value;
+      return copy;
+    };
+    // alg -8 (0x27) in place of -7: same length and layout, another algorithm.
+    const otherAlg = patched(4, 0x27);
+    expect(jwkOfCoseKey(otherAlg)).toEqual(libraryReading(otherAlg));
+    expect(jwkOfCoseKey(otherAlg).alg).toBe(-8);
+    // A trailing byte: the library ignores it, and so does the fallback.
+    const trailing = new Uint8Array([...bytes, 0x00]);
+    expect(jwkOfCoseKey(trailing)).toEqual(libraryReading(trailing));
+    // P-384 (crv 2) with P-256-sized coordinates: refused, not read as P-256.
+    expect(() => jwkOfCoseKey(patched(6, 0x02))).toThrow(/could not be verified/);
+    // kty OKP (1) with an EC layout: refused (no Ed25519 curve).
+    expect(() => jwkOfCoseKey(patched(2, 0x01))).toThrow(/could not be verified/);
   });
 
   it('reads a key that sits inside a larger buffer (as rows from the database do)', () => {

@@ -82,8 +82,8 @@ export function createKeyRing(opts: {
 
   const generate = async (activateAt: number): Promise<SigningKeyRecord> => {
     // Encoded inside the generation job, and the public half re-imported: on Node 20, exporting
-    // a KeyObject fresh from generateKeyPairSync can deadlock against the finished job's
-    // destructor when the export's allocation runs a GC (see test/helpers/keys.ts).
+    // a KeyObject fresh from generateKeyPairSync can deadlock (the export holds the key's lock
+    // while allocating; a GC then destroys the finished job, whose destructor waits on that lock).
     const { privateKey, publicKey } = generateKeyPairSync('ec', {
       namedCurve: 'P-256',
       publicKeyEncoding: { format: 'der', type: 'spki' },
