@@ -15,9 +15,9 @@ import { generateKeyPool, type Passkey, type PoolKey, sha256 } from './authentic
 import { isPostgresUrl, type PostgresRows, seedPostgresBatches } from './postgres.js';
 
 /**
- * Up to this many users each get their own key; beyond it users share keys. It is five times
- * Passki's cache of decoded public keys (10,000), so at a million users the cache still misses on
- * most sign-ins, as it would with real, distinct keys (about 4 s to generate).
+ * Up to this many users each get their own key; beyond it users share keys. It is about 24 times
+ * Passki's cache of decoded public keys (2,048), so at a million users the cache still misses on
+ * most sign-ins, as it would with real, distinct keys (several seconds to generate).
  */
 export const KEY_POOL_LIMIT = 50_000;
 const ZERO_AAGUID = '00000000-0000-0000-0000-000000000000';
