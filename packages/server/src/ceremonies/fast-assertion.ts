@@ -14,8 +14,8 @@ import {
   parseAuthenticatorData,
 } from '@simplewebauthn/server/helpers';
 import { AuthError, type ErrorCode } from '../core/errors.js';
-import { LruCache } from '../core/lru.js';
 import type { CredentialDeviceType } from '../storage/records.js';
+import { DecodedKeyCache } from './key-cache.js';
 
 /**
  * The assertion check of `verifyAuthenticationResponse` (@simplewebauthn/server 14), step for step
@@ -44,18 +44,15 @@ export interface FastAssertionResult {
 }
 
 /**
- * A decoded key holds about 2.9 KB of native memory and costs about as much to make as one
- * verification: 2,048 of them (about 6 MB) keep recent users' sign-ins cheap without the cache
- * dominating the process at a million users.
- *
- * A key is cached on its second use among the last KEY_SEEN_LIMIT first uses, not its first.
- * That memory is freed only when V8 collects the `KeyObject`, and V8 does not see it: keys that
- * lived long enough in the cache to reach the old generation piled up between the rare full
- * collections (a million users signing in at random, each key used once, grew the process past
- * 450 MB). A key used once now dies young and is freed by the next minor collection.
+ * A decoded key costs about as much to make as one verification and holds about 2.9 KB of native
+ * memory: 2,048 of them (about 6 MB) keep returning users' sign-ins cheap. How keys get in, and
+ * why it matters for memory at a million users, is in key-cache.ts.
  */
-const KEY_CACHE_LIMIT = 2048;
-const KEY_SEEN_LIMIT = 8192;
+const keyCache = new DecodedKeyCache<{ key: KeyObject; alg: number }>({
+  limit: 2048,
+  seenLimit: 8192,
+  admissionsPerSecond: 64,
+});
 /**
  * Decodes like the library (through a TextDecoder, which drops a leading BOM), with node's own
  * base64url, which is faster than the library's; the HTTP layer has already checked the alphabet.
@@ -70,8 +67,6 @@ interface ClientData {
   topOrigin?: string;
   tokenBinding?: unknown;
 }
-const keyCache = new LruCache<string, { key: KeyObject; alg: number }>(KEY_CACHE_LIMIT);
-const keysSeen = new LruCache<string, true>(KEY_SEEN_LIMIT);
 const rpIdHashes = new Map<string, Buffer>();
 
 const refuse = (code: ErrorCode, detail: string): never => {
@@ -141,9 +136,7 @@ function publicKeyOf(coseKey: Uint8Array): { key: KeyObject; alg: number } {
   if (cached !== undefined) return cached;
   const { jwk, alg } = jwkOfCoseKey(coseKey);
   const entry = { key: createPublicKey({ key: jwk, format: 'jwk' }), alg };
-  // Admitted on its second use: it leaves the first-use window for the cache.
-  if (keysSeen.delete(cacheKey)) keyCache.set(cacheKey, entry);
-  else keysSeen.set(cacheKey, true);
+  keyCache.offer(cacheKey, entry);
   return entry;
 }
 
