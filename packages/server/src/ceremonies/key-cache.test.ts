@@ -46,7 +46,7 @@ describe('DecodedKeyCache', () => {
     expect(keys.get('e')).toBe('E');
   });
 
-  it('keeps hits cheap and in order: a hit key is not the one evicted', () => {
+  it('evicts the least recently used key, not one that was just hit', () => {
     const { keys, clock, useTwice } = cache(2, 10);
     useTwice('a');
     useTwice('b');
