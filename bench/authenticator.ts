@@ -9,15 +9,8 @@
  * signatures, attestation 'none'. Sign counts stay 0 (like synced passkeys), so concurrent
  * ceremonies of one user never look like a cloned authenticator.
  */
-import {
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  type JsonWebKey,
-  type KeyObject,
-  sign,
-} from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign } from 'node:crypto';
+import { freshPrivateKey } from '../test/helpers/keys.js';
 
 export const ES256 = -7;
 
@@ -71,29 +64,10 @@ export interface RegistrationResponse {
   };
 }
 
-/**
- * A new P-256 private key that shares nothing with the job that generated it. On Node 20,
- * exporting a `KeyObject` straight from `generateKeyPairSync` can deadlock against the finished
- * job's destructor when the export's allocation runs a GC (the harness used to hang at start, at
- * 0% CPU, now and then); so the key is generated as a JWK and imported afresh.
- */
-export function newP256Key(): KeyObject {
-  // Node supports JWK encodings here; @types/node has no overload for them.
-  const generate = generateKeyPairSync as unknown as (
-    type: 'ec',
-    options: object,
-  ) => { privateKey: JsonWebKey };
-  const { privateKey } = generate('ec', {
-    namedCurve: 'P-256',
-    publicKeyEncoding: { format: 'jwk' },
-    privateKeyEncoding: { format: 'jwk' },
-  });
-  return createPrivateKey({ key: privateKey, format: 'jwk' });
-}
-
 /** Generates `size` ES256 key pairs (about 0.2 ms each). */
 export function generateKeyPool(size: number): PoolKey[] {
-  return Array.from({ length: size }, () => poolKey(newP256Key()));
+  // freshPrivateKey: a key straight from generateKeyPairSync can deadlock Node 20 when exported.
+  return Array.from({ length: size }, () => poolKey(freshPrivateKey('P-256')));
 }
 
 /** PKCS#8 DER (base64) of each key, to hand a seeded pool to another process. */

@@ -9,9 +9,9 @@
  * Run as a child process pinned to the server's core (`node --import tsx bench/ceiling.ts 500`
  * prints JSON), so it measures the same core the server gets.
  */
-import { createHash, createPublicKey, randomBytes, sign, verify } from 'node:crypto';
+import { createHash, randomBytes, sign, verify } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { newP256Key } from './authenticator.js';
+import { freshKeyPair } from '../test/helpers/keys.js';
 import { runNode } from './proc.js';
 
 export interface CeilingCost {
@@ -42,8 +42,7 @@ function time(fn: () => unknown, ms: number): number {
 }
 
 export function measureCeiling(ms: number): Ceiling {
-  const privateKey = newP256Key();
-  const publicKey = createPublicKey(privateKey);
+  const { privateKey, publicKey } = freshKeyPair('P-256');
   // A clientDataJSON shaped like Passki's: its MAC'd challenges are about 100 base64url chars.
   const clientDataJSON = Buffer.from(
     JSON.stringify({
