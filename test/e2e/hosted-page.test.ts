@@ -305,8 +305,9 @@ describeWithBrowser('hosted sign-in page', (browser) => {
     const passki = await startTestServer({
       env: { PASSKI_REDIRECT_URLS: `${appUrl}/done` },
     });
+    let tab: PasskeyTab | undefined;
     try {
-      const tab = await newTab();
+      tab = await newTab();
       const { page } = tab;
       const withRedirect = (target: string): string =>
         `${passki.url}/?redirect_to=${encodeURIComponent(target)}`;
@@ -351,7 +352,11 @@ describeWithBrowser('hosted sign-in page', (browser) => {
       const session = await tab.context.request.get(`${passki.url}/v1/session`);
       expect(((await session.json()) as { user: { username: string } }).user.username).toBe('hal');
     } finally {
+      // The browser's open sockets to both servers go first: a socket Chromium opened ahead of a
+      // request it never sent is not idle to Node, and close() waited for it (up to 60 s).
+      await tab?.context.close();
       await passki.close();
+      appServer.closeAllConnections();
       await new Promise((resolve) => appServer.close(resolve));
     }
   });
