@@ -85,6 +85,15 @@ describeWithBrowser('hosted account page', (browser) => {
     await page.locator('#account-view').waitFor();
   }
 
+  /**
+   * Items of a list the page draws after the account view shows (its data loads next); waits for
+   * the first, since each list is drawn at once and, outside recovery, is never empty.
+   */
+  async function drawnCount(page: Page, items: string): Promise<number> {
+    await page.locator(items).first().waitFor();
+    return page.locator(items).count();
+  }
+
   async function passkeyNames(page: Page): Promise<string[]> {
     return page.locator('#passkey-list .item-name').allTextContents();
   }
@@ -209,7 +218,7 @@ describeWithBrowser('hosted account page', (browser) => {
     const icon = firstItem.locator('.icon-light');
     expect(await icon.isVisible()).toBe(true);
     expect(await icon.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
-    expect(await page.locator('#session-list li').count()).toBe(1);
+    expect(await drawnCount(page, '#session-list li')).toBe(1);
     expect(await page.locator('#revoke-others').isHidden()).toBe(true);
 
     // The same authenticator again: it already holds a passkey listed in excludeCredentials.
@@ -333,7 +342,7 @@ describeWithBrowser('hosted account page', (browser) => {
 
     const { page } = home;
     await openAccount(page);
-    expect(await page.locator('#session-list li').count()).toBe(2);
+    expect(await drawnCount(page, '#session-list li')).toBe(2);
     const other = page
       .locator('#session-list li')
       .filter({ hasNot: page.locator('.badge:visible') });
@@ -355,7 +364,7 @@ describeWithBrowser('hosted account page', (browser) => {
     await other.locator('.revoke').click();
     await waitForStatus(page, /Signed out of Chrome/);
     await asserted;
-    expect(await page.locator('#session-list li').count()).toBe(1);
+    expect(await drawnCount(page, '#session-list li')).toBe(1);
     expect((await sessionOf(away)).status).toBe(401);
     expect((await sessionOf(home)).status).toBe(200);
 
@@ -363,7 +372,7 @@ describeWithBrowser('hosted account page', (browser) => {
     const third = await signInElsewhere();
     const fourth = await signInElsewhere();
     await openAccount(page);
-    expect(await page.locator('#session-list li').count()).toBe(3);
+    expect(await drawnCount(page, '#session-list li')).toBe(3);
     await screenshotStates(page, 'account-sessions');
     await page.click('#revoke-others');
     await waitForStatus(page, /Signed out of 2 other sessions/);
@@ -437,14 +446,14 @@ describeWithBrowser('hosted account page', (browser) => {
     expect(await page.locator('#recovery-notice').isHidden()).toBe(true);
     const current = page.locator(`#passkey-list li[data-id="${enrolledId}"]`);
     expect(await current.locator('.badge').isVisible()).toBe(true);
-    expect(await page.locator('#session-list li').count()).toBe(1);
+    expect(await drawnCount(page, '#session-list li')).toBe(1);
 
     // The lost passkey can go now.
     const lostItem = page.locator(`#passkey-list li[data-id="${lostId}"]`);
     await lostItem.locator('.delete').click();
     await lostItem.locator('.confirm').click();
     await waitForStatus(page, /is deleted/);
-    expect(await page.locator('#passkey-list li').count()).toBe(1);
+    expect(await drawnCount(page, '#passkey-list li')).toBe(1);
 
     // New recovery codes replace the old set; they are shown once on the account page.
     await page.click('#create-codes');
