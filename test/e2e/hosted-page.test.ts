@@ -13,6 +13,40 @@ import {
   type TabOptions,
 } from './browser.js';
 
+interface GetCall {
+  mediation: string;
+  /** `pending`, `resolved`, or the name of the error it rejected with. */
+  outcome: string;
+}
+
+declare global {
+  interface Window {
+    __getCalls?: GetCall[];
+  }
+}
+
+/**
+ * Runs before the page's own scripts (as an init script, outside its CSP): records every
+ * navigator.credentials.get call and how it ended, so a test can tell which request did what.
+ */
+const RECORD_GET_CALLS = `(() => {
+  const calls = [];
+  window.__getCalls = calls;
+  const get = navigator.credentials.get.bind(navigator.credentials);
+  navigator.credentials.get = (options) => {
+    const call = { mediation: options?.mediation ?? 'optional', outcome: 'pending' };
+    calls.push(call);
+    return get(options).then(
+      (credential) => { call.outcome = 'resolved'; return credential; },
+      (error) => { call.outcome = error.name; throw error; },
+    );
+  };
+})();`;
+
+async function getCalls(tab: PasskeyTab): Promise<GetCall[]> {
+  return tab.page.evaluate(() => window.__getCalls ?? []);
+}
+
 interface SessionReply {
   status: number;
   username: string | undefined;
@@ -180,13 +214,14 @@ describeWithBrowser('hosted sign-in page', (browser) => {
     // With the WebAuthn domain off, Chromium behaves like a real browser: the autofill request the
     // page starts on load stays pending, waiting for the user to pick from the autofill list.
     const tab = await newTab({ deferAuthenticator: true });
-    const autofillOptions = tab.page.waitForResponse((response) =>
-      response.url().endsWith('/v1/sign-in/options'),
-    );
+    await tab.page.addInitScript(RECORD_GET_CALLS);
     await load(tab);
-    await autofillOptions;
+    // The authenticator must arrive after the request: one attached while the page is still
+    // between its options and navigator.credentials.get would answer the autofill by itself.
+    await tab.page.waitForFunction(() => window.__getCalls?.length === 1);
     await tab.attachAuthenticator();
     await tab.addCredential(credential);
+    expect(await getCalls(tab)).toEqual([{ mediation: 'conditional', outcome: 'pending' }]);
 
     // The click aborts the autofill request (AbortError, silently ignored by the page) and runs
     // its own ceremony, which must not be cancelled in turn.
@@ -195,6 +230,10 @@ describeWithBrowser('hosted sign-in page', (browser) => {
     expect(await tab.page.textContent('#signed-in')).toContain('Signed in as gus');
     expect(await statusText(tab)).toBe('');
     expect(await sessionOf(tab)).toEqual({ status: 200, username: 'gus' });
+    expect(await getCalls(tab)).toEqual([
+      { mediation: 'conditional', outcome: 'AbortError' },
+      { mediation: 'optional', outcome: 'resolved' },
+    ]);
   });
 
   it('explains a cancelled ceremony in plain words and recovers', async () => {
