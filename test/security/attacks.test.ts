@@ -220,6 +220,45 @@ describe('registration attacks', () => {
     }
   });
 
+  it('R10/RV16: the stored ID is the attested one; a rawId that differs from it, or hides one over 1023 bytes, is refused', async () => {
+    const { token } = await account();
+    const shortId = Buffer.alloc(32, 7).toString('base64url');
+    const ceremonies = [
+      {
+        path: '/v1/sign-up/verify',
+        options: async () => signUpOptions(),
+        cookie: undefined,
+      },
+      {
+        path: '/v1/me/passkeys/verify',
+        options: async () =>
+          (await client.post('/v1/me/passkeys/options', {}, { cookie: token })).body.options,
+        cookie: token,
+      },
+    ];
+    for (const ceremony of ceremonies) {
+      for (const credentialIdLength of [2000, 32]) {
+        const response = new SoftAuthenticator({ origin: server.url }).register(
+          await ceremony.options(),
+          { credentialIdLength },
+        );
+        // The JSON names a 32-byte ID the authenticator data does not contain.
+        response.id = shortId;
+        response.rawId = shortId;
+        const before = await rowCounts(server);
+        await refused(
+          await client.post(
+            ceremony.path,
+            { response },
+            ceremony.cookie === undefined ? {} : { cookie: ceremony.cookie },
+          ),
+          before,
+          'verification_failed',
+        );
+      }
+    }
+  });
+
   it('R15: the user handle is 32 random bytes, stable per user, not derived from the username', async () => {
     const username = name();
     const first = await signUpOptions(username);

@@ -12,7 +12,7 @@ import {
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
 import { cose, decodeCredentialPublicKey } from '@simplewebauthn/server/helpers';
-import { fromBase64Url, toBase64Url } from '../core/encoding.js';
+import { bytesEqual, fromBase64Url, toBase64Url } from '../core/encoding.js';
 import { AuthError, type ErrorCode } from '../core/errors.js';
 import type { CredentialDeviceType } from '../storage/records.js';
 import { verifyAssertionFast } from './fast-assertion.js';
@@ -115,9 +115,20 @@ export async function verifyRegistration(
   if (!result.verified)
     throw new AuthError('verification_failed', 'The passkey response could not be verified.');
   const info = result.registrationInfo;
+  // §7.1 steps 25–26 apply to the credential ID in the attested credential data, which is what
+  // gets stored; the library takes it from there and never compares it with `rawId`, which the
+  // callers length-checked. One mismatch would store an ID the client never saw, or one over
+  // 1023 bytes.
+  const credentialId = fromBase64Url(info.credential.id);
+  const rawId = fromBase64Url(response.rawId);
+  if (credentialId === null || rawId === null || !bytesEqual(credentialId, rawId)) {
+    throw new AuthError('verification_failed', 'The passkey response could not be verified.', {
+      detail: 'rawId is not the attested credential ID',
+    });
+  }
   const algorithm = checkCredentialPublicKey(info.credential.publicKey);
   return {
-    credentialId: fromBase64Url(info.credential.id) ?? new Uint8Array(),
+    credentialId,
     publicKey: new Uint8Array(info.credential.publicKey),
     algorithm,
     signCount: info.credential.counter,
