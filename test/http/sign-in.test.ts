@@ -27,7 +27,12 @@ describe.each(BACKENDS)('%s', (backend) => {
     const options = (await client.post('/v1/sign-up/options', { username })).body.options;
     const res = await client.post('/v1/sign-up/verify', { response: auth.register(options) });
     expect(res.status).toBe(200);
-    return { username, auth, userId: res.body.user.id as string };
+    return {
+      username,
+      auth,
+      userId: res.body.user.id as string,
+      token: res.sessionToken as string,
+    };
   }
 
   async function signInOptions(username?: string) {
@@ -397,6 +402,64 @@ describe.each(BACKENDS)('%s', (backend) => {
           response: auth.authenticate(await signInOptions(), { clientData }),
         });
         expect(res.status, JSON.stringify(clientData)).toBe(200);
+      }
+    });
+
+    it('answers a forged assertion with a low counter as a forgery, not as a clone', async () => {
+      const { username, auth, userId } = await account();
+      const held = auth.credentials[0] as { id: Uint8Array; signCount: number };
+      held.signCount = 7;
+      expect(
+        (
+          await client.post('/v1/sign-in/verify', {
+            response: auth.authenticate(await signInOptions(username)),
+          })
+        ).status,
+      ).toBe(200);
+      // Whoever knows the username learns the credential ID from allowCredentials; without the
+      // key, a low counter must not be reported (it would reveal the stored count) or audited
+      // as a cloned authenticator.
+      for (const counter of [0, 3, 8]) {
+        const before = await rowCounts(server);
+        await expectRefused(
+          await client.post('/v1/sign-in/verify', {
+            response: auth.authenticate(await signInOptions(username), {
+              counter,
+              signWith: 'fresh',
+            }),
+          }),
+          before,
+          'verification_failed',
+        );
+      }
+      expect(
+        await server.store.audit.list({ limit: 5, type: 'counter_regression', userId }),
+      ).toEqual([]);
+      expect((await server.store.credentials.findById(held.id))?.signCount).toBe(8);
+    });
+
+    it('answers a sign-in racing the deletion of its passkey with credential_not_found', async () => {
+      for (let round = 0; round < 8; round++) {
+        const { auth, token, userId } = await account();
+        expect((await client.post('/v1/me/recovery-codes', {}, { cookie: token })).status).toBe(
+          200,
+        );
+        const response = auth.authenticate(await signInOptions());
+        const [signIn, removal] = await Promise.all([
+          client.post('/v1/sign-in/verify', { response }),
+          client.call('DELETE', `/v1/me/passkeys/${auth.credentials[0]?.idBase64url}`, {
+            cookie: token,
+          }),
+        ]);
+        expect(removal.status).toBe(204);
+        // Either order is fine; a 500 (a PostgreSQL deadlock) or a false clone alarm is not.
+        if (signIn.status !== 200) {
+          expect(signIn.status).toBe(400);
+          expect(signIn.body.error.code).toBe('credential_not_found');
+        }
+        expect(
+          await server.store.audit.list({ limit: 5, type: 'counter_regression', userId }),
+        ).toEqual([]);
       }
     });
 

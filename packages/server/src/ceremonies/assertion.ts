@@ -119,6 +119,10 @@ export async function runAssertion<T extends AssertionCeremony, R>(
           at: now,
         });
         if (!moved) {
+          // Deleted since it was read (a sign-in racing "remove passkey"): not a clone signal.
+          if ((await tx.credentials.findById(credentialId)) === null) {
+            throw new AuthError('credential_not_found', 'This passkey is not registered here.');
+          }
           throw new AuthError(
             'counter_regression',
             'The passkey counter went backwards; the authenticator may have been cloned.',

@@ -220,13 +220,6 @@ export function verifyAssertionFast(input: FastAssertionInput): FastAssertionRes
       'User verification required, but user could not be verified',
     );
 
-  // §7.2 step 22 (before the signature, as the library does): the counter only moves forward.
-  if ((counter > 0 || credential.signCount > 0) && counter <= credential.signCount) {
-    refuse(
-      'counter_regression',
-      `Response counter value ${counter} was lower than expected ${credential.signCount}`,
-    );
-  }
   const { key, alg } = publicKeyOf(credential.publicKey);
   // §7.2 steps 18–19: BE=0 with BS=1 is impossible.
   if (!flags.be && flags.bs)
@@ -237,6 +230,15 @@ export function verifyAssertionFast(input: FastAssertionInput): FastAssertionRes
   const signed = Buffer.concat([authData, clientDataHash]);
   if (!verifySignature(alg, key, signed, Buffer.from(assertion.signature, 'base64url'))) {
     refuse('verification_failed', 'Signature verification failed');
+  }
+  // §7.2 step 22, after the signature (the library checks it before): an unsigned counter is
+  // anyone's to write, and answering it with `counter_regression` would let whoever knows a
+  // credential ID read the stored count and raise clone alarms against its owner.
+  if ((counter > 0 || credential.signCount > 0) && counter <= credential.signCount) {
+    refuse(
+      'counter_regression',
+      `Response counter value ${counter} was lower than expected ${credential.signCount}`,
+    );
   }
   return {
     signCount: counter,

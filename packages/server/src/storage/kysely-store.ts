@@ -111,7 +111,7 @@ type Db = Kysely<Database> | Transaction<Database>;
 export interface DialectHooks {
   /** Maps a driver error to a domain error (UniqueViolation, DatabaseUnavailable) or returns it. */
   translateError(err: unknown): unknown;
-  /** PostgreSQL takes row locks (`FOR UPDATE`); SQLite's write transaction is already exclusive. */
+  /** PostgreSQL takes row locks (`FOR NO KEY UPDATE`); SQLite's write transaction is already exclusive. */
   rowLocks: boolean;
 }
 
@@ -317,7 +317,15 @@ export function createKyselyStore(
       lock: (id) =>
         run(async () => {
           if (hooks.rowLocks) {
-            await db.selectFrom('users').select('id').where('id', '=', id).forUpdate().execute();
+            // NO KEY UPDATE still serialises the user's passkey changes, but unlike FOR UPDATE it
+            // does not block the KEY SHARE lock a session insert's foreign key takes: a sign-in
+            // holding the credential row could otherwise deadlock with a passkey deletion.
+            await db
+              .selectFrom('users')
+              .select('id')
+              .where('id', '=', id)
+              .forNoKeyUpdate()
+              .execute();
           }
         }),
       findByExternalId: (externalId) =>

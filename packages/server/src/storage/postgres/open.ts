@@ -17,6 +17,17 @@ export interface PostgresOptions {
 /** Key of the advisory lock that serialises migrations across nodes ("passki" in ASCII). */
 const MIGRATION_LOCK = 0x70_61_73_73_6b_69;
 
+/**
+ * A deadlock or serialisation failure rolls the whole transaction back, so running it again is
+ * safe; the callbacks only touch the database. Anything else, or a third failure, is final.
+ */
+const TRANSACTION_ATTEMPTS = 3;
+const RETRYABLE_STATES = new Set(['40P01', '40001']);
+const isRetryable = (err: unknown): boolean =>
+  typeof err === 'object' &&
+  err !== null &&
+  RETRYABLE_STATES.has(String((err as { code?: unknown }).code));
+
 /** Opens a pooled PostgreSQL store; the node keeps no state of its own beyond the pool. */
 export async function openPostgresStore(
   url: string,
@@ -53,13 +64,18 @@ export async function openKyselyPostgres(
     const migration = await migratePostgres(kysely, migrate);
     const hooks = { translateError: translatePostgresError, rowLocks: true };
     const root = {
-      transaction: <T>(fn: (tx: Store) => Promise<T>): Promise<T> =>
-        kysely
-          .transaction()
-          .execute((trx) => fn(createKyselyStore(trx, hooks, null)))
-          .catch((err: unknown) => {
+      transaction: async <T>(fn: (tx: Store) => Promise<T>): Promise<T> => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await kysely
+              .transaction()
+              .execute((trx) => fn(createKyselyStore(trx, hooks, null)));
+          } catch (err) {
+            if (attempt < TRANSACTION_ATTEMPTS && isRetryable(err)) continue;
             throw translatePostgresError(err);
-          }),
+          }
+        }
+      },
       close: () => kysely.destroy(),
     };
     return { store: createKyselyStore(kysely, hooks, root), migration };
