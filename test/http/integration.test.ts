@@ -394,6 +394,21 @@ describe.each(BACKENDS)('%s', (backend) => {
       ).toBe(401);
     });
 
+    it('refuses to finish an enrolment for a user disabled since its options', async () => {
+      const user = (await admin('POST', '/v1/admin/users', { username: uniqueName() })).body.user;
+      const token = (await admin('POST', `/v1/admin/users/${user.id}/enrollment-tokens`, {})).body
+        .token;
+      const options = (await client.post('/v1/enroll/options', { token })).body.options;
+      expect((await admin('POST', `/v1/admin/users/${user.id}/disable`, {})).status).toBe(200);
+      const res = await client.post('/v1/enroll/verify', {
+        token,
+        response: new SoftAuthenticator({ origin: server.url }).register(options),
+      });
+      expect(res.status).toBe(403);
+      expect(res.body.error.code).toBe('user_disabled');
+      expect(await server.store.credentials.countByUser(user.id)).toBe(0);
+    });
+
     it('binds an enrolment ceremony to its token', async () => {
       const a = (await admin('POST', '/v1/admin/users', { username: uniqueName() })).body.user;
       const b = (await admin('POST', '/v1/admin/users', { username: uniqueName() })).body.user;

@@ -181,6 +181,13 @@ describe.each(BACKENDS)('%s', (backend) => {
         }),
       });
       await expectRefused(res, before, 'ceremony_mismatch');
+      // The failed attempt used the challenge up: it cannot be taken back to sign up with.
+      const reuse = await client.post('/v1/sign-up/verify', {
+        response: new SoftAuthenticator({ origin: server.url }).register(signUp),
+      });
+      expect(reuse.status).toBe(400);
+      expect(reuse.body.error.code).toBe('challenge_used');
+      expect(await rowCounts(server)).toEqual(before);
     });
 
     it('refuses a counter that does not increase (cloned authenticator) and records it', async () => {

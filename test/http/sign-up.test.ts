@@ -344,6 +344,12 @@ describe.each(BACKENDS)('%s', (backend) => {
         response: auth.register(options, { clientData: { challenge: signIn.challenge } }),
       });
       await expectRefused(res, before, 400, 'ceremony_mismatch');
+      // The failed attempt used the challenge up: it cannot be taken back to sign in with.
+      const reuse = await client.post('/v1/sign-in/verify', {
+        response: auth.authenticate(signIn),
+      });
+      expect(reuse.status).toBe(400);
+      expect(reuse.body.error.code).toBe('challenge_used');
     });
   });
 });

@@ -6,6 +6,7 @@ import type { CeremonyContext, ClientInfo } from '../ceremonies/context.js';
 import {
   checkCrossOrigin,
   claimChallenge,
+  openChallenge,
   readClientData,
   withChallenge,
 } from '../ceremonies/context.js';
@@ -112,7 +113,7 @@ export async function finishAddPasskey(
 ): Promise<PasskeyView> {
   requireStepUp(ctx, session, { allowRecovery: true });
   const clientData = readClientData(response.response.clientDataJSON);
-  const opened = ctx.challenges.open(clientData.challenge, 'add-passkey');
+  const opened = await openChallenge(ctx, clientData.challenge, 'add-passkey');
   return withChallenge(ctx, opened, async () => {
     if (opened.context.sessionId !== session.id || opened.context.userId !== session.userId) {
       throw new AuthError('challenge_not_found', 'This ceremony was started in another session.');

@@ -10,6 +10,7 @@ import {
   type ClientInfo,
   checkCrossOrigin,
   claimChallenge,
+  openChallenge,
   readClientData,
   withChallenge,
 } from './context.js';
@@ -46,7 +47,7 @@ export async function runAssertion<T extends AssertionCeremony, R>(
 ): Promise<R> {
   const { response, client } = input;
   const clientData = readClientData(response.response.clientDataJSON);
-  const opened = ctx.challenges.open(clientData.challenge, input.type);
+  const opened = await openChallenge(ctx, clientData.challenge, input.type);
   const audit = { userId: null as string | null, credentialId: null as Uint8Array | null };
 
   try {

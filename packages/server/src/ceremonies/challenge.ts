@@ -70,12 +70,28 @@ export interface OpenedChallenge<T extends CeremonyType> {
   context: ContextOf[T];
 }
 
+/**
+ * An authentic challenge presented to another kind of ceremony. It carries what is needed to burn
+ * it (`openChallenge` in context.ts does), since any failed attempt uses its challenge up.
+ */
+export class CeremonyMismatch extends AuthError {
+  constructor(
+    readonly nonce: Uint8Array,
+    readonly expiresAt: number,
+  ) {
+    super('ceremony_mismatch', 'This challenge was issued for a different kind of ceremony.');
+  }
+}
+
 export interface ChallengeCodec {
   issue<T extends CeremonyType>(
     type: T,
     context: ContextOf[T],
   ): { challenge: string; expiresAt: number };
-  /** Checks MAC, type and expiry; throws AuthError. Does not check single use. */
+  /**
+   * Checks MAC, type and expiry; throws AuthError (CeremonyMismatch for another ceremony's
+   * challenge). Does not check single use: ceremonies call `openChallenge`, which also burns.
+   */
   open<T extends CeremonyType>(challenge: string, expected: T): OpenedChallenge<T>;
 }
 
@@ -120,13 +136,10 @@ export function createChallengeCodec(opts: {
       if (!constantTimeEqual(mac(body), full.subarray(full.length - MAC_BYTES))) return notFound();
 
       // Authentic from here on: the fields below were written by this server.
-      if (body[1] !== TYPE_BYTE[expected]) {
-        throw new AuthError(
-          'ceremony_mismatch',
-          'This challenge was issued for a different kind of ceremony.',
-        );
-      }
       const expiresAt = Buffer.from(body.buffer, body.byteOffset, body.byteLength).readUIntBE(2, 6);
+      if (body[1] !== TYPE_BYTE[expected]) {
+        throw new CeremonyMismatch(body.slice(8, HEADER_BYTES), expiresAt);
+      }
       if (opts.clock.now() >= expiresAt) {
         throw new AuthError('challenge_expired', 'This sign-in attempt has expired. Start again.');
       }

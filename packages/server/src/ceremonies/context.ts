@@ -5,7 +5,12 @@ import { fromBase64Url } from '../core/encoding.js';
 import { AuthError } from '../core/errors.js';
 import { topLevelKeys } from '../core/json.js';
 import type { Store } from '../storage/store.js';
-import type { CeremonyType, ChallengeCodec, OpenedChallenge } from './challenge.js';
+import {
+  CeremonyMismatch,
+  type CeremonyType,
+  type ChallengeCodec,
+  type OpenedChallenge,
+} from './challenge.js';
 import type { RelyingParty } from './webauthn-lib.js';
 
 /** Everything a ceremony needs, injected: no HTTP, no globals. */
@@ -105,6 +110,28 @@ export function checkCrossOrigin(rp: RelyingParty, data: ClientData): void {
       'cross_origin_not_allowed',
       'Cross-origin ceremonies are not allowed here.',
     );
+  }
+}
+
+/**
+ * Opens a response's challenge for this ceremony. One issued for another kind of ceremony is
+ * burnt before the refusal, like every failed attempt (checklist R03): a sign-in challenge sent to
+ * the sign-up endpoint cannot be taken back to sign in with.
+ */
+export async function openChallenge<T extends CeremonyType>(
+  ctx: CeremonyContext,
+  challenge: string,
+  type: T,
+): Promise<OpenedChallenge<T>> {
+  try {
+    return ctx.challenges.open(challenge, type);
+  } catch (err) {
+    if (err instanceof CeremonyMismatch) {
+      const burnt = await ctx.store.challenges.consume(err.nonce, err.expiresAt).catch(() => true);
+      if (!burnt)
+        throw new AuthError('challenge_used', 'This response was already used. Start again.');
+    }
+    throw err;
   }
 }
 

@@ -19,6 +19,7 @@ import {
   type ClientInfo,
   checkCrossOrigin,
   claimChallenge,
+  openChallenge,
   readClientData,
   withChallenge,
 } from './context.js';
@@ -77,7 +78,7 @@ export async function finishSignUp(
   client: ClientInfo,
 ): Promise<SignedIn> {
   const clientData = readClientData(response.response.clientDataJSON);
-  const opened = ctx.challenges.open(clientData.challenge, 'sign-up');
+  const opened = await openChallenge(ctx, clientData.challenge, 'sign-up');
   try {
     return await withChallenge(ctx, opened, () =>
       completeSignUp(ctx, response, clientData, opened, client),

@@ -7,6 +7,7 @@ import type { CeremonyContext, ClientInfo } from '../ceremonies/context.js';
 import {
   checkCrossOrigin,
   claimChallenge,
+  openChallenge,
   readClientData,
   withChallenge,
 } from '../ceremonies/context.js';
@@ -70,7 +71,7 @@ export async function finishEnrollment(
   client: ClientInfo,
 ): Promise<{ user: UserRecord; passkey: PasskeyView }> {
   const clientData = readClientData(response.response.clientDataJSON);
-  const opened = ctx.challenges.open(clientData.challenge, 'enroll');
+  const opened = await openChallenge(ctx, clientData.challenge, 'enroll');
   return withChallenge(ctx, opened, async () => {
     const hash = hashToken(token);
     // The challenge names the token it was issued for; another token cannot finish it.
@@ -90,6 +91,10 @@ export async function finishEnrollment(
         await tx.users.lock(used.userId);
         const owner = await tx.users.findById(used.userId);
         if (owner === null) throw invalidToken();
+        // Checked again here: the user may have been disabled since the options call.
+        if (owner.disabledAt !== null) {
+          throw new AuthError('user_disabled', 'This account is disabled.');
+        }
         if ((await tx.credentials.countByUser(used.userId)) >= ctx.config.maxPasskeysPerUser) {
           throw new AuthError(
             'passkey_limit_reached',
