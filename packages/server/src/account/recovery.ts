@@ -25,7 +25,11 @@ const CODE_CHARS = 16;
 /** scrypt N=2^14, r=8: ~50 ms and 16 MiB per guess, on the thread pool, not the event loop. */
 const SCRYPT = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 
-/** Wrong-code budgets: per account (stops guessing one account) and per IP (stops spraying). */
+/**
+ * Attempt budgets: per account (stops guessing one account) and per IP (stops spraying). Every
+ * attempt counts, right codes included: the budget is spent before the code is checked, so an
+ * attempt over budget is refused before its scrypt (~50 ms, 16 MiB) runs, whatever it carries.
+ */
 export const RECOVERY_LIMITS: { account: Limit; ip: Limit } = {
   account: { max: 5, windowMs: 15 * 60_000 },
   ip: { max: 20, windowMs: 15 * 60_000 },
@@ -110,6 +114,8 @@ const DUMMY_SALT = new Uint8Array(16);
  * Signs in with a recovery code: a *recovery session* that can only enrol a new passkey and
  * manage codes. The code is consumed atomically with the session's creation. Unknown users and
  * wrong codes cost the same scrypt and get the same answer, so neither can be told apart.
+ * A disabled account is refused with `user_disabled` only once its code matched, so that status
+ * is never shown to someone without a valid code; the code stays unused and no session is made.
  */
 export async function recoverWithCode(
   ctx: CeremonyContext,
@@ -118,12 +124,28 @@ export async function recoverWithCode(
 ): Promise<SignedIn> {
   const now = ctx.clock.now();
   const accountKey = input.username.trim().normalize('NFKC').toLowerCase().slice(0, 64);
+  // Counted before the code is checked: see RECOVERY_LIMITS.
   await enforceRateLimits(ctx.store, now, [
     { key: `recover:ip:${client.ip ?? 'unknown'}`, limit: RECOVERY_LIMITS.ip },
     { key: `recover:account:${accountKey}`, limit: RECOVERY_LIMITS.account },
   ]);
   const refuse = (): never => {
     throw new AuthError('invalid_recovery_code', 'That username and recovery code do not match.');
+  };
+  const refuseDisabled = (): never => {
+    throw new AuthError('user_disabled', 'This account is disabled.');
+  };
+  const auditFailure = async (userId: string | null, detail: string): Promise<void> => {
+    await ctx.store.audit
+      .record({
+        at: now,
+        type: 'recovery_failed',
+        userId,
+        ip: client.ip,
+        userAgent: client.userAgent,
+        detail,
+      })
+      .catch(() => undefined);
   };
   let username: string | null = null;
   try {
@@ -138,17 +160,14 @@ export async function recoverWithCode(
   const match =
     normalized === null ? undefined : codes.find((c) => constantTimeEqual(c.codeHash, digest));
   if (user === null || match === undefined) {
-    await ctx.store.audit
-      .record({
-        at: now,
-        type: 'recovery_failed',
-        userId: user?.id ?? null,
-        ip: client.ip,
-        userAgent: client.userAgent,
-        detail: 'invalid_recovery_code',
-      })
-      .catch(() => undefined);
+    await auditFailure(user?.id ?? null, 'invalid_recovery_code');
     return refuse();
+  }
+  // Like sign-in (ceremonies/assertion.ts): a disabled user gets no session by any route. Checked
+  // only now, after the code matched, and before anything is consumed.
+  if (user.disabledAt !== null) {
+    await auditFailure(user.id, 'user_disabled');
+    return refuseDisabled();
   }
   const session = newSession(ctx, {
     userId: user.id,
@@ -157,16 +176,30 @@ export async function recoverWithCode(
     userAgent: client.userAgent,
     kind: 'recovery',
   });
-  await ctx.store.transaction(async (tx) => {
-    if (!(await tx.recoveryCodes.consume(match.id, now))) refuse();
-    await tx.sessions.create(session.record);
-    await tx.audit.record({
-      at: now,
-      type: 'recovery_code_used',
-      userId: user.id,
-      ip: client.ip,
-      userAgent: client.userAgent,
+  try {
+    await ctx.store.transaction(async (tx) => {
+      // An admin may disable the user after the read above. Disabling deletes the user's sessions
+      // in its own transaction, so re-read the user here, under the user's lock (PostgreSQL locks
+      // the row; SQLite's write transaction is already exclusive): either the disable comes first
+      // and is seen here, or it comes after and deletes this session with the others.
+      await tx.users.lock(user.id);
+      const current = await tx.users.findById(user.id);
+      if (current === null) return refuse();
+      if (current.disabledAt !== null) return refuseDisabled();
+      if (!(await tx.recoveryCodes.consume(match.id, now))) refuse();
+      await tx.sessions.create(session.record);
+      await tx.audit.record({
+        at: now,
+        type: 'recovery_code_used',
+        userId: user.id,
+        ip: client.ip,
+        userAgent: client.userAgent,
+      });
     });
-  });
+  } catch (err) {
+    if (err instanceof AuthError && err.code === 'user_disabled')
+      await auditFailure(user.id, 'user_disabled');
+    throw err;
+  }
   return { user, session: session.record, token: session.token };
 }

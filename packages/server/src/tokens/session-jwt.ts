@@ -9,6 +9,35 @@ import type { KeyRing } from './signing-keys.js';
 export const SESSION_JWT_TYPE = 'passki-session+jwt';
 
 /**
+ * Claims only Passki sets: every JWT registered claim name (RFC 7519 §4.1), whether Passki uses it
+ * or not, and Passki's own. A same-named public metadata key is left out of the token, never
+ * merged: `nbf` in the future would make every token of that user "not yet valid", `jti` would
+ * collide in a verifier's replay cache, and `iss`/`sub`/`aud`/`exp` are what verifiers trust.
+ * The backend SDK (`packages/node`, `verify-token.ts`) reads every other claim as metadata.
+ */
+export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
+  // RFC 7519 §4.1: Registered Claim Names.
+  'iss',
+  'sub',
+  'aud',
+  'exp',
+  'nbf',
+  'iat',
+  'jti',
+  // Passki's own.
+  'sid',
+  'username',
+  'amr',
+]);
+
+/** The user's public metadata without the reserved claim names. */
+function metadataClaims(metadata: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(metadata).filter(([name]) => !RESERVED_CLAIMS.has(name)),
+  );
+}
+
+/**
  * Mints a short-lived session JWT (ES256) from a live session. A revoked session mints no new
  * token; tokens already minted stay valid until their `exp` (PASSKI_JWT_TTL, 5 minutes by default).
  */
@@ -28,8 +57,9 @@ export async function mintSessionJwt(
   const exp = iat + Math.floor(deps.config.jwtTtlMs / 1000);
   const { kid, key } = await deps.keys.signingKey();
   const token = await new SignJWT({
-    // Public metadata first, so the standard claims below always win over a same-named key.
-    ...user.publicMetadata,
+    // Reserved names are dropped rather than overwritten, so `nbf` and `jti` (which SignJWT is
+    // not told to set) cannot pass through either.
+    ...metadataClaims(user.publicMetadata),
     sid: session.id,
     username: user.username,
     amr: ['passkey'],
