@@ -49,10 +49,16 @@ describe.each(BACKENDS)('%s', (backend) => {
   describe('session JWTs and the JWKS', () => {
     it('mints an ES256 JWT with the documented claims, verifiable with the JWKS', async () => {
       const { token, userId, username } = await account();
-      await admin('PATCH', `/v1/admin/users/${userId}`, {
+      // A claim name in public metadata is refused (test/node-sdk/reserved-claims.test.ts has them all).
+      const spoof = await admin('PATCH', `/v1/admin/users/${userId}`, {
         publicMetadata: { plan: 'pro', sub: 'spoofed' },
+      });
+      expect(spoof.body.error.code).toBe('invalid_request');
+      const patched = await admin('PATCH', `/v1/admin/users/${userId}`, {
+        publicMetadata: { plan: 'pro' },
         privateMetadata: { note: 'secret-note' },
       });
+      expect(patched.status).toBe(200);
       const res = await client.post('/v1/token', {}, { cookie: token });
       expect(res.status).toBe(200);
       const { payload, protectedHeader } = await jwtVerify(res.body.token, await jwks(), {
@@ -75,7 +81,7 @@ describe.each(BACKENDS)('%s', (backend) => {
       });
       expect((payload.exp as number) - (payload.iat as number)).toBe(300);
       expect(new Date(res.body.expiresAt).getTime()).toBe((payload.exp as number) * 1000);
-      // Public metadata cannot override standard claims, and private metadata never leaves the admin API.
+      // Private metadata never leaves the admin API.
       expect(res.body.token).not.toContain('secret-note');
       expect(JSON.stringify(payload)).not.toContain('secret-note');
       expect(

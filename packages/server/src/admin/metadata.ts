@@ -1,4 +1,5 @@
 import { AuthError } from '../core/errors.js';
+import { RESERVED_CLAIMS } from '../tokens/session-jwt.js';
 
 /** Metadata bounds: small enough to ride in every JWT, shallow enough to render and to parse safely. */
 export const METADATA_MAX_BYTES = 8 * 1024;
@@ -23,4 +24,20 @@ export function checkMetadata(field: string, value: unknown): Record<string, unk
     throw new AuthError('invalid_request', `${field} is nested more than 10 levels deep.`);
   }
   return value as Record<string, unknown>;
+}
+
+/**
+ * Public metadata rides in session JWTs; a key named like a claim Passki sets would never get
+ * there (minting drops it), so the admin hears so when writing it rather than never.
+ */
+export function checkPublicMetadata(value: unknown): Record<string, unknown> {
+  const metadata = checkMetadata('publicMetadata', value);
+  const reserved = Object.keys(metadata).find((name) => RESERVED_CLAIMS.has(name));
+  if (reserved !== undefined) {
+    throw new AuthError(
+      'invalid_request',
+      `publicMetadata cannot use the reserved claim name "${reserved}".`,
+    );
+  }
+  return metadata;
 }

@@ -4,7 +4,7 @@ import { toBase64Url } from '../core/encoding.js';
 import { AuthError } from '../core/errors.js';
 import { UniqueViolation, type UserRecord } from '../storage/records.js';
 import { issueOneTimeToken } from '../tokens/one-time.js';
-import { checkMetadata } from './metadata.js';
+import { checkMetadata, checkPublicMetadata } from './metadata.js';
 
 export interface AdminUserView {
   id: string;
@@ -75,9 +75,7 @@ export async function createUser(
     externalId: externalIdOf(input.externalId) ?? null,
     disabledAt: null,
     publicMetadata:
-      input.publicMetadata === undefined
-        ? {}
-        : checkMetadata('publicMetadata', input.publicMetadata),
+      input.publicMetadata === undefined ? {} : checkPublicMetadata(input.publicMetadata),
     privateMetadata:
       input.privateMetadata === undefined
         ? {}
@@ -110,7 +108,7 @@ export async function updateUser(
         ? { externalId: externalIdOf(patch.externalId) ?? null }
         : {}),
       ...(patch.publicMetadata !== undefined
-        ? { publicMetadata: checkMetadata('publicMetadata', patch.publicMetadata) }
+        ? { publicMetadata: checkPublicMetadata(patch.publicMetadata) }
         : {}),
       ...(patch.privateMetadata !== undefined
         ? { privateMetadata: checkMetadata('privateMetadata', patch.privateMetadata) }

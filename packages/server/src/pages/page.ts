@@ -50,7 +50,7 @@ interface Elements {
 }
 
 const USERNAME_RULES =
-  'A username is 3 to 64 characters long and uses only letters, digits, dots (.), underscores (_) and hyphens (-).';
+  'A username is 3 to 64 characters long and uses only letters (of any script, with their accents), digits, dots (.), underscores (_) and hyphens (-).';
 
 // Plain-words messages for every outcome a person can act on. Anything else falls back to a
 // generic sentence: raw exception text never reaches the page.
@@ -68,6 +68,7 @@ const MESSAGES: Partial<Record<PasskiErrorCode, string>> = {
   challenge_expired: 'That took too long and the request expired. Please try again.',
   challenge_not_found: 'The request expired or was already used. Please try again.',
   challenge_used: 'The request expired or was already used. Please try again.',
+  user_disabled: 'This account is disabled. Please contact the site’s support.',
   invalid_recovery_code:
     'That username and recovery code do not match. Check the code (each one works only once) and try again.',
   user_verification_required:
