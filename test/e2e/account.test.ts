@@ -197,6 +197,29 @@ describeWithBrowser('hosted account page', (browser) => {
     await page.locator('#recovery-remaining').filter({ hasText: '10 unused' }).waitFor();
   });
 
+  it('marks its lists busy for screen readers until they have loaded', async () => {
+    const tab = await newTab();
+    const { page } = tab;
+    await signUp(tab, 'busy');
+    // Hold the passkey list's answer, so the view is up while its lists are still loading.
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route(`${server.url}/v1/me/passkeys`, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await openAccount(page);
+    expect(await page.getAttribute('#passkey-list', 'aria-busy')).toBe('true');
+    expect(await page.getAttribute('#session-list', 'aria-busy')).toBe('true');
+    release();
+    expect(await drawnCount(page, '#passkey-list > li')).toBe(1);
+    expect(await page.getAttribute('#passkey-list', 'aria-busy')).toBeNull();
+    expect(await page.getAttribute('#session-list', 'aria-busy')).toBeNull();
+    expect(await page.getAttribute('main', 'aria-busy')).toBeNull();
+  });
+
   it('adds a second passkey, refuses the same authenticator twice, renames and deletes', async () => {
     const tab = await newTab();
     const { page } = tab;

@@ -158,11 +158,16 @@ async function refresh(focus?: FocusTarget): Promise<void> {
     drawRemaining(await recoveryCodesRemaining());
     return;
   }
-  const [passkeys, sessions, remaining] = await Promise.all([
-    listPasskeys(),
-    listSessions(),
-    recoveryCodesRemaining(),
-  ]);
+  // The view shows before its lists arrive: screen readers hear that they are still loading.
+  const lists = [ui.passkeyList, ui.sessionList];
+  for (const list of lists) list.setAttribute('aria-busy', 'true');
+  let loaded: [Passkey[], ActiveSession[], number];
+  try {
+    loaded = await Promise.all([listPasskeys(), listSessions(), recoveryCodesRemaining()]);
+  } finally {
+    for (const list of lists) list.removeAttribute('aria-busy');
+  }
+  const [passkeys, sessions, remaining] = loaded;
   state.passkeys = passkeys;
   // This session first, then the most recently active.
   state.sessions = [...sessions].sort(
