@@ -160,6 +160,39 @@ describe.each(BACKENDS)('%s', (backend) => {
       expect(res.headers.get('cache-control')).toBe('no-store');
     });
 
+    it('takes integers in query strings as plain decimal digits only', async () => {
+      const headers = { authorization: `Bearer ${await server.adminKey()}` };
+      const refused: [string, string][] = [
+        ['/v1/admin/users?limit=0x10', 'limit'],
+        ['/v1/admin/users?limit=%20%205', 'limit'],
+        ['/v1/admin/users?limit=5%20', 'limit'],
+        ['/v1/admin/users?limit=1e1', 'limit'],
+        ['/v1/admin/users?limit=+5', 'limit'],
+        ['/v1/admin/users?limit=-5', 'limit'],
+        ['/v1/admin/users?limit=5.0', 'limit'],
+        ['/v1/admin/users?limit=', 'limit'],
+        ['/v1/admin/users?limit=0', 'limit'],
+        ['/v1/admin/users?limit=201', 'limit'],
+        ['/v1/admin/audit-events?limit=0b11', 'limit'],
+        ['/v1/admin/audit-events?cursor=0x10', 'cursor'],
+        ['/v1/admin/audit-events?cursor=%091', 'cursor'],
+      ];
+      for (const [path, field] of refused) {
+        const res = await client.call('GET', path, { headers });
+        expect(res.status, path).toBe(400);
+        expect(res.body.error.code).toBe('invalid_request');
+        expect(res.body.error.message).toMatch(new RegExp(`^${field} `));
+      }
+      for (const path of [
+        '/v1/admin/users?limit=7',
+        '/v1/admin/users?limit=007',
+        '/v1/admin/users',
+        '/v1/admin/audit-events?limit=500&cursor=12',
+      ]) {
+        expect((await client.call('GET', path, { headers })).status, path).toBe(200);
+      }
+    });
+
     it('treats a garbage or oversized session cookie as signed out', async () => {
       for (const cookie of ['garbage', 'x'.repeat(4000), '']) {
         const res = await client.get('/v1/session', { cookie });

@@ -88,13 +88,6 @@ export interface paths {
             };
           };
         };
-        /** @description `payload_too_large`: bodies over 64 KiB */
-        413: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
         /** @description `server_error` */
         500: {
           headers: {
@@ -199,6 +192,23 @@ export interface paths {
             };
           };
         };
+        /** @description `forbidden_origin`: a foreign Origin, or Sec-Fetch-Site: cross-site */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description Stable snake_case error code */
+                code: string;
+                /** @description Plain-words explanation, safe to show */
+                message: string;
+                requestId?: string;
+              };
+            };
+          };
+        };
         /** @description `username_taken` or `external_id_taken` */
         409: {
           headers: {
@@ -216,12 +226,39 @@ export interface paths {
             };
           };
         };
-        /** @description `payload_too_large`: bodies over 64 KiB */
+        /** @description `payload_too_large`: the body is over 64 KiB */
         413: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              error: {
+                /** @description Stable snake_case error code */
+                code: string;
+                /** @description Plain-words explanation, safe to show */
+                message: string;
+                requestId?: string;
+              };
+            };
+          };
+        };
+        /** @description `unsupported_media_type`: the body is not sent as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description Stable snake_case error code */
+                code: string;
+                /** @description Plain-words explanation, safe to show */
+                message: string;
+                requestId?: string;
+              };
+            };
+          };
         };
         /** @description `server_error` */
         500: {
@@ -324,13 +361,6 @@ export interface paths {
             };
           };
         };
-        /** @description `payload_too_large`: bodies over 64 KiB */
-        413: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
         /** @description `server_error` */
         500: {
           headers: {
@@ -385,6 +415,23 @@ export interface paths {
             };
           };
         };
+        /** @description `forbidden_origin`: a foreign Origin, or Sec-Fetch-Site: cross-site */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description Stable snake_case error code */
+                code: string;
+                /** @description Plain-words explanation, safe to show */
+                message: string;
+                requestId?: string;
+              };
+            };
+          };
+        };
         /** @description `not_found` */
         404: {
           headers: {
@@ -401,13 +448,6 @@ export interface paths {
               };
             };
           };
-        };
-        /** @description `payload_too_large`: bodies over 64 KiB */
-        413: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
         };
         /** @description `server_error` */
         500: {
@@ -480,8 +520,42 @@ export interface paths {
             };
           };
         };
+        /** @description `invalid_request`: the body is malformed or out of bounds (the message names the field) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description Stable snake_case error code */
+                code: string;
+                /** @description Plain-words explanation, safe to show */
+                message: string;
+                requestId?: string;
+              };
+            };
+          };
+        };
         /** @description `invalid_api_key`: missing, wrong, malformed or revoked key */
         401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description Stable snake_case error code */
+                code: string;
+                /** @description Plain-words explanation, safe to show */
+                message: string;
+                requestId?: string;
+              };
+            };
+          };
+        };
+        /** @description `forbidden_origin`: a foreign Origin, or Sec-Fetch-Site: cross-site */
+        403: {
           headers: {
             [name: string]: unknown;
           };
@@ -531,12 +605,39 @@ export interface paths {
             };
           };
         };
-        /** @description `payload_too_large`: bodies over 64 KiB */
+        /** @description `payload_too_large`: the body is over 64 KiB */
         413: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              error: {
+                /** @description Stable snake_case error code */
+                code: string;
+                /** @description Plain-words explanation, safe to show */
+                message: string;
+                requestId?: string;
+              };
+            };
+          };
+        };
+        /** @description `unsupported_media_type`: the body is not sent as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description Stable snake_case error code */
+                code: string;
+                /** @description Plain-words explanation, safe to show */
+                message: string;
+                requestId?: string;
+              };
+            };
+          };
         };
         /** @description `server_error` */
         500: {
@@ -607,8 +708,42 @@ export interface paths {
             };
           };
         };
+        /** @description `invalid_request`: the body is malformed or out of bounds (the message names the field) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description Stable snake_case error code */
+                code: string;
+                /** @description Plain-words explanation, safe to show */
+                message: string;
+                requestId?: string;
+              };
+            };
+          };
+        };
         /** @description `invalid_api_key`: missing, wrong, malformed or revoked key */
         401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description Stable snake_case error code */
+                code: string;
+                /** @description Plain-words explanation, safe to show */
+                message: string;
+                requestId?: string;
+              };
+            };
+          };
+        };
+        /** @description `forbidden_origin`: a foreign Origin, or Sec-Fetch-Site: cross-site */
+        403: {
           headers: {
             [name: string]: unknown;
           };
@@ -641,12 +776,39 @@ export interface paths {
             };
           };
         };
-        /** @description `payload_too_large`: bodies over 64 KiB */
+        /** @description `payload_too_large`: the body is over 64 KiB */
         413: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              error: {
+                /** @description Stable snake_case error code */
+                code: string;
+                /** @description Plain-words explanation, safe to show */
+                message: string;
+                requestId?: string;
+              };
+            };
+          };
+        };
+        /** @description `unsupported_media_type`: the body is not sent as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description Stable snake_case error code */
+                code: string;
+                /** @description Plain-words explanation, safe to show */
+                message: string;
+                requestId?: string;
+              };
+            };
+          };
         };
         /** @description `server_error` */
         500: {
@@ -721,8 +883,42 @@ export interface paths {
             };
           };
         };
+        /** @description `invalid_request`: the body is malformed or out of bounds (the message names the field) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description Stable snake_case error code */
+                code: string;
+                /** @description Plain-words explanation, safe to show */
+                message: string;
+                requestId?: string;
+              };
+            };
+          };
+        };
         /** @description `invalid_api_key`: missing, wrong, malformed or revoked key */
         401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description Stable snake_case error code */
+                code: string;
+                /** @description Plain-words explanation, safe to show */
+                message: string;
+                requestId?: string;
+              };
+            };
+          };
+        };
+        /** @description `forbidden_origin`: a foreign Origin, or Sec-Fetch-Site: cross-site */
+        403: {
           headers: {
             [name: string]: unknown;
           };
@@ -755,12 +951,39 @@ export interface paths {
             };
           };
         };
-        /** @description `payload_too_large`: bodies over 64 KiB */
+        /** @description `payload_too_large`: the body is over 64 KiB */
         413: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              error: {
+                /** @description Stable snake_case error code */
+                code: string;
+                /** @description Plain-words explanation, safe to show */
+                message: string;
+                requestId?: string;
+              };
+            };
+          };
+        };
+        /** @description `unsupported_media_type`: the body is not sent as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description Stable snake_case error code */
+                code: string;
+                /** @description Plain-words explanation, safe to show */
+                message: string;
+                requestId?: string;
+              };
+            };
+          };
         };
         /** @description `server_error` */
         500: {
@@ -875,13 +1098,6 @@ export interface paths {
             };
           };
         };
-        /** @description `payload_too_large`: bodies over 64 KiB */
-        413: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
         /** @description `server_error` */
         500: {
           headers: {
@@ -953,6 +1169,23 @@ export interface paths {
             };
           };
         };
+        /** @description `forbidden_origin`: a foreign Origin, or Sec-Fetch-Site: cross-site */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description Stable snake_case error code */
+                code: string;
+                /** @description Plain-words explanation, safe to show */
+                message: string;
+                requestId?: string;
+              };
+            };
+          };
+        };
         /** @description `not_found` */
         404: {
           headers: {
@@ -969,13 +1202,6 @@ export interface paths {
               };
             };
           };
-        };
-        /** @description `payload_too_large`: bodies over 64 KiB */
-        413: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
         };
         /** @description `server_error` */
         500: {
@@ -1072,13 +1298,6 @@ export interface paths {
             };
           };
         };
-        /** @description `payload_too_large`: bodies over 64 KiB */
-        413: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
         /** @description `server_error` */
         500: {
           headers: {
@@ -1137,6 +1356,23 @@ export interface paths {
             };
           };
         };
+        /** @description `forbidden_origin`: a foreign Origin, or Sec-Fetch-Site: cross-site */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description Stable snake_case error code */
+                code: string;
+                /** @description Plain-words explanation, safe to show */
+                message: string;
+                requestId?: string;
+              };
+            };
+          };
+        };
         /** @description `not_found` */
         404: {
           headers: {
@@ -1153,13 +1389,6 @@ export interface paths {
               };
             };
           };
-        };
-        /** @description `payload_too_large`: bodies over 64 KiB */
-        413: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
         };
         /** @description `server_error` */
         500: {
@@ -1229,6 +1458,23 @@ export interface paths {
             };
           };
         };
+        /** @description `forbidden_origin`: a foreign Origin, or Sec-Fetch-Site: cross-site */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description Stable snake_case error code */
+                code: string;
+                /** @description Plain-words explanation, safe to show */
+                message: string;
+                requestId?: string;
+              };
+            };
+          };
+        };
         /** @description `not_found` */
         404: {
           headers: {
@@ -1245,13 +1491,6 @@ export interface paths {
               };
             };
           };
-        };
-        /** @description `payload_too_large`: bodies over 64 KiB */
-        413: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
         };
         /** @description `server_error` */
         500: {
@@ -1314,6 +1553,23 @@ export interface paths {
             };
           };
         };
+        /** @description `invalid_request`: the body is malformed or out of bounds (the message names the field) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description Stable snake_case error code */
+                code: string;
+                /** @description Plain-words explanation, safe to show */
+                message: string;
+                requestId?: string;
+              };
+            };
+          };
+        };
         /** @description `invalid_api_key`: missing, wrong, malformed or revoked key */
         401: {
           headers: {
@@ -1331,7 +1587,7 @@ export interface paths {
             };
           };
         };
-        /** @description `user_disabled` */
+        /** @description `user_disabled`; or `forbidden_origin`: a foreign Origin, or Sec-Fetch-Site: cross-site */
         403: {
           headers: {
             [name: string]: unknown;
@@ -1365,12 +1621,39 @@ export interface paths {
             };
           };
         };
-        /** @description `payload_too_large`: bodies over 64 KiB */
+        /** @description `payload_too_large`: the body is over 64 KiB */
         413: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              error: {
+                /** @description Stable snake_case error code */
+                code: string;
+                /** @description Plain-words explanation, safe to show */
+                message: string;
+                requestId?: string;
+              };
+            };
+          };
+        };
+        /** @description `unsupported_media_type`: the body is not sent as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description Stable snake_case error code */
+                code: string;
+                /** @description Plain-words explanation, safe to show */
+                message: string;
+                requestId?: string;
+              };
+            };
+          };
         };
         /** @description `server_error` */
         500: {
@@ -1434,6 +1717,23 @@ export interface paths {
             };
           };
         };
+        /** @description `invalid_request`: the body is malformed or out of bounds (the message names the field) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description Stable snake_case error code */
+                code: string;
+                /** @description Plain-words explanation, safe to show */
+                message: string;
+                requestId?: string;
+              };
+            };
+          };
+        };
         /** @description `invalid_api_key`: missing, wrong, malformed or revoked key */
         401: {
           headers: {
@@ -1451,7 +1751,7 @@ export interface paths {
             };
           };
         };
-        /** @description `user_disabled` */
+        /** @description `user_disabled`; or `forbidden_origin`: a foreign Origin, or Sec-Fetch-Site: cross-site */
         403: {
           headers: {
             [name: string]: unknown;
@@ -1485,12 +1785,39 @@ export interface paths {
             };
           };
         };
-        /** @description `payload_too_large`: bodies over 64 KiB */
+        /** @description `payload_too_large`: the body is over 64 KiB */
         413: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              error: {
+                /** @description Stable snake_case error code */
+                code: string;
+                /** @description Plain-words explanation, safe to show */
+                message: string;
+                requestId?: string;
+              };
+            };
+          };
+        };
+        /** @description `unsupported_media_type`: the body is not sent as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description Stable snake_case error code */
+                code: string;
+                /** @description Plain-words explanation, safe to show */
+                message: string;
+                requestId?: string;
+              };
+            };
+          };
         };
         /** @description `server_error` */
         500: {
@@ -1562,6 +1889,23 @@ export interface paths {
             };
           };
         };
+        /** @description `invalid_request`: a query parameter is malformed or out of bounds (the message names the field) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description Stable snake_case error code */
+                code: string;
+                /** @description Plain-words explanation, safe to show */
+                message: string;
+                requestId?: string;
+              };
+            };
+          };
+        };
         /** @description `invalid_api_key`: missing, wrong, malformed or revoked key */
         401: {
           headers: {
@@ -1578,13 +1922,6 @@ export interface paths {
               };
             };
           };
-        };
-        /** @description `payload_too_large`: bodies over 64 KiB */
-        413: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
         };
         /** @description `server_error` */
         500: {
@@ -1650,6 +1987,23 @@ export interface paths {
             };
           };
         };
+        /** @description `invalid_request`: the body is malformed or out of bounds (the message names the field) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description Stable snake_case error code */
+                code: string;
+                /** @description Plain-words explanation, safe to show */
+                message: string;
+                requestId?: string;
+              };
+            };
+          };
+        };
         /** @description `invalid_api_key`, or `invalid_token`: unknown, used or expired */
         401: {
           headers: {
@@ -1667,7 +2021,7 @@ export interface paths {
             };
           };
         };
-        /** @description `user_disabled` */
+        /** @description `user_disabled`; or `forbidden_origin`: a foreign Origin, or Sec-Fetch-Site: cross-site */
         403: {
           headers: {
             [name: string]: unknown;
@@ -1684,12 +2038,39 @@ export interface paths {
             };
           };
         };
-        /** @description `payload_too_large`: bodies over 64 KiB */
+        /** @description `payload_too_large`: the body is over 64 KiB */
         413: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              error: {
+                /** @description Stable snake_case error code */
+                code: string;
+                /** @description Plain-words explanation, safe to show */
+                message: string;
+                requestId?: string;
+              };
+            };
+          };
+        };
+        /** @description `unsupported_media_type`: the body is not sent as application/json */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @description Stable snake_case error code */
+                code: string;
+                /** @description Plain-words explanation, safe to show */
+                message: string;
+                requestId?: string;
+              };
+            };
+          };
         };
         /** @description `server_error` */
         500: {

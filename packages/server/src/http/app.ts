@@ -10,10 +10,12 @@ import { renderAccountPage } from '../pages/account-page.js';
 import { renderIndexPage } from '../pages/index-page.js';
 import { allowedRedirect } from '../pages/redirect.js';
 import { DatabaseUnavailable } from '../storage/records.js';
+import { createAuthenticators } from './authenticate.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { sessionCookieName } from './cookies.js';
 import { ERROR_STATUS, type ErrorBody } from './errors.js';
 import { buildOpenApi } from './openapi.js';
+import { checksOrigin, isIpRateLimited } from './request-policy.js';
 import { defineRoute, mountRoutes, type RouteSpec } from './route.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
@@ -80,7 +82,7 @@ export function createApp(
   // CSRF: a state-changing request that names a foreign Origin (or says it is cross-site) is
   // refused before it reaches a handler. JSON-only bodies already force a CORS preflight.
   app.use(async (c, next) => {
-    if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && c.req.method !== 'OPTIONS') {
+    if (checksOrigin(c.req.method)) {
       const origin = c.req.header('origin');
       const fetchSite = c.req.header('sec-fetch-site');
       if (
@@ -134,7 +136,7 @@ export function createApp(
       },
     }),
   ];
-  mountRoutes(app, routes);
+  mountRoutes(app, routes, createAuthenticators(deps));
 
   const openapi = buildOpenApi(routes, {
     version: VERSION,
@@ -271,14 +273,7 @@ function cors(config: AppDeps['config']): MiddlewareHandler<AppEnv> {
  */
 function ipRateLimit(deps: AppDeps, limit: Limit): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const method = c.req.method;
-    if (
-      method !== 'GET' &&
-      method !== 'HEAD' &&
-      method !== 'OPTIONS' &&
-      c.req.path.startsWith('/v1/') &&
-      !c.req.path.startsWith('/v1/admin')
-    ) {
+    if (isIpRateLimited(c.req.method, c.req.path)) {
       const client = c.get('client');
       await enforceRateLimits(
         deps.store,

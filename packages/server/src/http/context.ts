@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { CeremonyContext, ClientInfo } from '../ceremonies/context.js';
+import type { ApiKeyRecord, SessionRecord, UserRecord } from '../storage/records.js';
 import type { KeyRing } from '../tokens/signing-keys.js';
 
 /** What every request handler can reach through `c.var` / `c.env`. */
@@ -11,6 +12,10 @@ export interface AppEnv {
     requestId: string;
     /** Client address (through trusted proxies only) and user agent. */
     client: ClientInfo;
+    /** The admin API key, set before the handler on routes declared `auth: 'apiKey'`. */
+    apiKey?: ApiKeyRecord;
+    /** The signed-in session and its user, set before the handler on `auth: 'session'` routes. */
+    signedIn?: { session: SessionRecord; user: UserRecord };
   };
 }
 

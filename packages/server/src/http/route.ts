@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono';
 import type { z } from 'zod';
 import { AuthError } from '../core/errors.js';
 import { jsonDepth } from '../core/json.js';
+import type { Authenticators, RouteAuth } from './authenticate.js';
 import type { AppEnv } from './context.js';
 
 /** No legitimate Passki body nests deeper than this (metadata allows 10 levels below its field). */
@@ -21,10 +22,11 @@ export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType 
   body?: B;
   /** Query parameters (an object of strings, coerced), validated before the handler runs. */
   query?: Q;
-  /** Routes that act on the session cookie (documented as cookie-authenticated). */
-  cookieAuth?: boolean;
-  /** Routes that need an admin API key (documented as Bearer-authenticated). */
-  apiKeyAuth?: boolean;
+  /**
+   * Who may call (see `RouteAuth`). Checked before the query or body is read; the handler gets
+   * the result from `apiKeyOf(c)` or `signedInOf(c)`.
+   */
+  auth?: RouteAuth;
   responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
   handler: (
     c: Context<AppEnv>,
@@ -39,13 +41,31 @@ export function defineRoute<B extends z.ZodType, Q extends z.ZodType = z.ZodType
   return spec;
 }
 
-export function mountRoutes(app: Hono<AppEnv>, routes: RouteSpec[]): void {
+/**
+ * Mounts each route with its checks in a fixed order: authentication (401, before anything of the
+ * request is read), then query, then body (400/413/415), then path ids, then the handler.
+ */
+export function mountRoutes(
+  app: Hono<AppEnv>,
+  routes: RouteSpec[],
+  authenticators: Authenticators,
+): void {
   for (const route of routes) {
     const honoPath = route.path.replace(/\{(\w+)\}/g, ':$1');
+    const authenticate =
+      route.auth === 'apiKey' || route.auth === 'session' ? authenticators[route.auth] : null;
     app.on(route.method.toUpperCase(), honoPath, async (c) => {
+      if (authenticate !== null) await authenticate(c);
       const query =
-        route.query === undefined ? undefined : validate(route.query, c.req.query(), '');
+        route.query === undefined ? undefined : validate(route.query, c.req.query(), 'query');
       const body = route.body === undefined ? undefined : await readJson(c, route.body);
+      // PostgreSQL text refuses U+0000 (SQLite stores it), so no id can contain it: such an id
+      // is unknown on every database, answered like any other unknown id.
+      if (
+        Object.values(c.req.param() as Record<string, string>).some((value) => value.includes('\0'))
+      ) {
+        throw new AuthError('not_found', 'Nothing has this id.');
+      }
       return route.handler(c, body, query);
     });
   }
@@ -126,17 +146,57 @@ function readBody(c: Context<AppEnv>): Promise<Buffer> {
   });
 }
 
-/** Validates input against a schema; the error names the first offending field. */
+/**
+ * Validates input against a schema; the error names the first offending field. What passes is
+ * also checked for U+0000 in any string or key it keeps: PostgreSQL's text and jsonb refuse it
+ * while SQLite stores it, so it is refused here, the same way on every database.
+ */
 function validate<S extends z.ZodType>(schema: S, input: unknown, where: string): z.infer<S> {
   const result = schema.safeParse(input);
   if (!result.success) {
     const issue = result.error.issues[0];
-    const field = issue && issue.path.length > 0 ? issue.path.join('.') : where || 'query';
+    const field = issue && issue.path.length > 0 ? issue.path.join('.') : where;
     const problem =
       issue?.code === 'invalid_type'
         ? 'is missing or has the wrong type'
         : (issue?.message ?? 'is invalid');
     throw new AuthError('invalid_request', `${field} ${problem}.`);
   }
+  const nul = findNul(result.data, []);
+  if (nul !== null) {
+    const field = nul.path.length > 0 ? nul.path.join('.') : where;
+    throw new AuthError(
+      'invalid_request',
+      nul.inKey
+        ? `${field} has a key containing the NUL character (U+0000).`
+        : `${field} must not contain the NUL character (U+0000).`,
+    );
+  }
   return result.data;
+}
+
+/**
+ * The first string (or object key) containing U+0000, by path. The depth is already bounded
+ * (`MAX_JSON_DEPTH`), so the recursion is too.
+ */
+function findNul(
+  value: unknown,
+  path: (string | number)[],
+): { path: (string | number)[]; inKey: boolean } | null {
+  if (typeof value === 'string') return value.includes('\0') ? { path, inKey: false } : null;
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = findNul(item, [...path, i]);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      if (key.includes('\0')) return { path, inKey: true };
+      const found = findNul(item, [...path, key]);
+      if (found !== null) return found;
+    }
+  }
+  return null;
 }

@@ -10,6 +10,22 @@ const base64url = (max: number) =>
     .max(max)
     .regex(/^[A-Za-z0-9_-]*$/, 'must be base64url without padding');
 
+/**
+ * An integer query parameter: plain decimal digits only. `z.coerce.number()` would also take
+ * `0x10`, `1e2`, `  5` or an empty string (Number() accepts them all), which no client means.
+ * Documented as an integer with its bounds.
+ */
+export function queryInteger(bounds: {
+  min: number;
+  max: number;
+}): z.ZodPipe<z.ZodString, z.ZodCoercedNumber<string>> {
+  return z
+    .string()
+    .regex(/^[0-9]+$/, 'must be an integer in decimal digits')
+    .pipe(z.coerce.number<string>().int().min(bounds.min).max(bounds.max))
+    .meta({ type: 'integer', minimum: bounds.min, maximum: bounds.max, pattern: undefined });
+}
+
 // Bounds: a credential ID is ≤1023 bytes (1364 base64url chars); the rest are generous for real
 // authenticators yet keep the total well under the 64 KiB body limit.
 const credentialIdField = base64url(1400);

@@ -1,7 +1,6 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { passkeyId, passkeyView } from '../../account/passkeys.js';
-import { authenticateApiKey } from '../../admin/api-keys.js';
 import {
   adminUserView,
   createUser,
@@ -15,9 +14,10 @@ import type { ClientInfo } from '../../ceremonies/context.js';
 import { toBase64Url } from '../../core/encoding.js';
 import { AuthError } from '../../core/errors.js';
 import { redeemOneTimeToken } from '../../tokens/one-time.js';
+import { apiKeyOf } from '../authenticate.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { defineRoute, type RouteSpec } from '../route.js';
-import { errorView, passkeySchema, sessionListItemSchema } from '../schemas.js';
+import { errorView, passkeySchema, queryInteger, sessionListItemSchema } from '../schemas.js';
 import { clientInfo } from './auth.js';
 
 const adminUser = z.object({
@@ -35,10 +35,6 @@ const metadata = z
   .describe('JSON object, at most 8 KiB and 10 levels');
 const issuedToken = z.object({ token: z.string().describe('Shown once'), expiresAt: z.string() });
 
-const unauthorized = {
-  description: '`invalid_api_key`: missing, wrong, malformed or revoked key',
-  schema: errorView,
-};
 const notFound = { description: '`not_found`', schema: errorView };
 
 /**
@@ -46,10 +42,11 @@ const notFound = { description: '`not_found`', schema: errorView };
  * These routes never answer CORS, and may be served on their own listener (PASSKI_ADMIN_PORT).
  */
 export function adminRoutes(deps: AppDeps): RouteSpec[] {
-  const actor = async (c: Context<AppEnv>): Promise<{ keyId: string; client: ClientInfo }> => {
-    const key = await authenticateApiKey(deps, c.req.header('authorization'));
-    return { keyId: key.id, client: clientInfo(c) };
-  };
+  /** Who acts, for the audit log: the key was checked before the handler (`auth: 'apiKey'`). */
+  const actor = (c: Context<AppEnv>): { keyId: string; client: ClientInfo } => ({
+    keyId: apiKeyOf(c).id,
+    client: clientInfo(c),
+  });
   const id = (c: Context<AppEnv>): string => c.req.param('id') ?? '';
   const route = <B extends z.ZodType, Q extends z.ZodType = z.ZodType>(
     spec: Omit<RouteSpec<B, Q>, 'tag'>,
@@ -57,8 +54,7 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
     defineRoute({
       ...spec,
       tag: 'Admin',
-      apiKeyAuth: true,
-      responses: { 401: unauthorized, ...spec.responses },
+      auth: 'apiKey',
     }) as unknown as RouteSpec;
   /** One-time tokens for a user: the two kinds differ only in purpose and allowed lifetime. */
   const tokenRoute = (spec: {
@@ -80,13 +76,7 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
         404: notFound,
       },
       handler: async (c, body) => {
-        const issued = await issueUserToken(
-          deps,
-          id(c),
-          spec.purpose,
-          body.ttlSeconds,
-          await actor(c),
-        );
+        const issued = await issueUserToken(deps, id(c), spec.purpose, body.ttlSeconds, actor(c));
         return c.json(
           { token: issued.token, expiresAt: new Date(issued.expiresAt).toISOString() },
           201,
@@ -112,7 +102,7 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
         409: { description: '`username_taken` or `external_id_taken`', schema: errorView },
       },
       handler: async (c, body) =>
-        c.json({ user: adminUserView(await createUser(deps, body as never, await actor(c))) }, 201),
+        c.json({ user: adminUserView(await createUser(deps, body as never, actor(c))) }, 201),
     }),
     route({
       method: 'get',
@@ -120,7 +110,7 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
       summary:
         'List users (cursor pagination; `query` matches a username prefix or an exact externalId)',
       query: z.object({
-        limit: z.coerce.number().int().min(1).max(200).default(50).describe('Page size, 1 to 200'),
+        limit: queryInteger({ min: 1, max: 200 }).default(50).describe('Page size, 1 to 200'),
         cursor: z.string().max(64).optional().describe('nextCursor of the previous page'),
         query: z.string().max(255).optional().describe('Username prefix or exact externalId'),
       }),
@@ -132,7 +122,6 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
         400: { description: '`invalid_request`', schema: errorView },
       },
       handler: async (c, _body, q) => {
-        await actor(c);
         const users = await deps.store.users.list({
           limit: q.limit,
           ...(q.cursor ? { cursor: q.cursor } : {}),
@@ -153,7 +142,6 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
         404: notFound,
       },
       handler: async (c) => {
-        await actor(c);
         return c.json({ user: adminUserView(await getUser(deps, id(c))) });
       },
     }),
@@ -174,7 +162,7 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
       },
       handler: async (c, body) =>
         c.json({
-          user: adminUserView(await updateUser(deps, id(c), body as never, await actor(c))),
+          user: adminUserView(await updateUser(deps, id(c), body as never, actor(c))),
         }),
     }),
     route({
@@ -183,7 +171,7 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
       summary: 'Delete a user with its passkeys and sessions',
       responses: { 204: { description: 'Deleted' }, 404: notFound },
       handler: async (c) => {
-        await deleteUser(deps, id(c), await actor(c));
+        await deleteUser(deps, id(c), actor(c));
         return c.body(null, 204);
       },
     }),
@@ -197,7 +185,7 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
         404: notFound,
       },
       handler: async (c) =>
-        c.json({ user: adminUserView(await setDisabled(deps, id(c), true, await actor(c))) }),
+        c.json({ user: adminUserView(await setDisabled(deps, id(c), true, actor(c))) }),
     }),
     route({
       method: 'post',
@@ -209,7 +197,7 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
         404: notFound,
       },
       handler: async (c) =>
-        c.json({ user: adminUserView(await setDisabled(deps, id(c), false, await actor(c))) }),
+        c.json({ user: adminUserView(await setDisabled(deps, id(c), false, actor(c))) }),
     }),
     route({
       method: 'get',
@@ -223,7 +211,6 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
         404: notFound,
       },
       handler: async (c) => {
-        await actor(c);
         const user = await getUser(deps, id(c));
         const credentials = await deps.store.credentials.listByUser(user.id);
         return c.json({
@@ -237,7 +224,7 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
       summary: "Delete one of a user's passkeys (the sessions it signed in end)",
       responses: { 204: { description: 'Deleted' }, 404: notFound },
       handler: async (c) => {
-        const who = await actor(c);
+        const who = actor(c);
         const credentialId = passkeyId(c.req.param('credentialId') ?? '');
         if (!(await deps.store.credentials.delete(id(c), credentialId)))
           throw new AuthError('not_found', 'No such passkey.');
@@ -265,7 +252,6 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
         404: notFound,
       },
       handler: async (c) => {
-        await actor(c);
         const user = await getUser(deps, id(c));
         const sessions = await deps.store.sessions.listByUser(user.id, deps.clock.now());
         return c.json({
@@ -290,7 +276,7 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
         404: notFound,
       },
       handler: async (c) => {
-        const who = await actor(c);
+        const who = actor(c);
         const user = await getUser(deps, id(c));
         const ended = await deps.store.sessions.deleteByUser(user.id);
         await deps.store.audit.record({
@@ -310,7 +296,7 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
       summary: "End one of a user's sessions",
       responses: { 204: { description: 'Ended' }, 404: notFound },
       handler: async (c) => {
-        const who = await actor(c);
+        const who = actor(c);
         if (!(await deps.store.sessions.deleteById(id(c), c.req.param('sessionId') ?? '')))
           throw new AuthError('not_found', 'No such session.');
         await deps.store.audit.record({
@@ -343,11 +329,8 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
       summary:
         'Audit events, newest first: filter by type, userId and since (ISO time); page with cursor',
       query: z.object({
-        limit: z.coerce.number().int().min(1).max(500).default(100).describe('Page size, 1 to 500'),
-        cursor: z.coerce
-          .number()
-          .int()
-          .positive()
+        limit: queryInteger({ min: 1, max: 500 }).default(100).describe('Page size, 1 to 500'),
+        cursor: queryInteger({ min: 1, max: Number.MAX_SAFE_INTEGER })
           .optional()
           .describe('nextCursor of the previous page'),
         type: z.string().max(64).optional().describe('Event type, e.g. sign_in_failed'),
@@ -375,7 +358,6 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
         },
       },
       handler: async (c, _body, q) => {
-        await actor(c);
         const limit = q.limit;
         const events = await deps.store.audit.list({
           limit,
@@ -423,7 +405,6 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
         403: { description: '`user_disabled`', schema: errorView },
       },
       handler: async (c, body) => {
-        await actor(c);
         const used = await redeemOneTimeToken(deps, 'sign_in_result', body.result);
         const user = used === null ? null : await deps.store.users.findById(used.userId);
         if (used === null || user === null || used.credentialId === null) {

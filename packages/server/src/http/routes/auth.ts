@@ -8,8 +8,8 @@ import {
   startSignIn,
 } from '../../ceremonies/sign-in.js';
 import { finishSignUp, startSignUp } from '../../ceremonies/sign-up.js';
-import { AuthError } from '../../core/errors.js';
-import { endSession, readSession } from '../../sessions/sessions.js';
+import { endSession } from '../../sessions/sessions.js';
+import { signedInOf } from '../authenticate.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { clearSessionCookie, readSessionCookie, setSessionCookie } from '../cookies.js';
 import { defineRoute, type RouteSpec } from '../route.js';
@@ -123,14 +123,12 @@ export function authRoutes(deps: AppDeps): RouteSpec[] {
       path: '/v1/session',
       tag: 'Session',
       summary: 'The signed-in user and session',
-      cookieAuth: true,
+      auth: 'session',
       responses: {
         200: { description: 'Signed in', schema: signedInView },
-        401: { description: '`unauthenticated`', schema: errorView },
       },
       handler: async (c) => {
-        const found = await readSession(deps, readSessionCookie(c, deps.config));
-        if (found === null) throw new AuthError('unauthenticated', 'You are not signed in.');
+        const found = signedInOf(c);
         return c.json({ user: userView(found.user), session: sessionView(found.session) });
       },
     }),
@@ -139,10 +137,9 @@ export function authRoutes(deps: AppDeps): RouteSpec[] {
       path: '/v1/sign-out',
       tag: 'Session',
       summary: 'End the session server-side and clear the cookie',
-      cookieAuth: true,
+      auth: 'optionalSession',
       responses: {
         204: { description: 'Signed out (also when there was no session)' },
-        403: { description: '`forbidden_origin`', schema: errorView },
       },
       handler: async (c) => {
         await endSession(deps, readSessionCookie(c, deps.config));

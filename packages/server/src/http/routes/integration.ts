@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import { AuthError } from '../../core/errors.js';
 import { finishEnrollment, startEnrollment } from '../../integration/enroll.js';
 import { redeemSignInTicket } from '../../integration/ticket.js';
-import { readSession } from '../../sessions/sessions.js';
 import { mintSessionJwt } from '../../tokens/session-jwt.js';
+import { signedInOf } from '../authenticate.js';
 import type { AppDeps } from '../context.js';
-import { readSessionCookie, setSessionCookie } from '../cookies.js';
+import { setSessionCookie } from '../cookies.js';
 import { defineRoute, type RouteSpec } from '../route.js';
 import { creationOptionsView, errorView, registrationResponse, signedInView } from '../schemas.js';
 import { sessionView, userView } from '../views.js';
@@ -21,19 +20,17 @@ export function integrationRoutes(deps: AppDeps): RouteSpec[] {
       path: '/v1/token',
       tag: 'Tokens',
       summary: 'Mint a short-lived session JWT (ES256) from the session cookie',
-      cookieAuth: true,
+      auth: 'session',
       body: z.object({}),
       responses: {
         200: {
           description: 'The JWT and when it expires',
           schema: z.object({ token: z.string(), expiresAt: z.string() }),
         },
-        401: { description: '`unauthenticated`', schema: errorView },
         403: { description: '`recovery_session_limited`', schema: errorView },
       },
       handler: async (c) => {
-        const found = await readSession(deps, readSessionCookie(c, deps.config));
-        if (found === null) throw new AuthError('unauthenticated', 'You are not signed in.');
+        const found = signedInOf(c);
         const { token, expiresAt } = await mintSessionJwt(deps, found.session, found.user);
         return c.json({ token, expiresAt: new Date(expiresAt).toISOString() });
       },
@@ -95,6 +92,7 @@ export function integrationRoutes(deps: AppDeps): RouteSpec[] {
       responses: {
         200: { description: 'Creation options', schema: creationOptionsView },
         401: { description: '`invalid_token`', schema: errorView },
+        403: { description: '`user_disabled`', schema: errorView },
       },
       handler: async (c, body) => c.json({ options: await startEnrollment(deps, body.token) }),
     }),
@@ -119,6 +117,7 @@ export function integrationRoutes(deps: AppDeps): RouteSpec[] {
         },
         400: { description: 'Failed verification', schema: errorView },
         401: { description: '`invalid_token`', schema: errorView },
+        403: { description: '`user_disabled`', schema: errorView },
         409: { description: '`credential_already_registered`', schema: errorView },
       },
       handler: async (c, body) => {
