@@ -32,6 +32,9 @@ describe('normalizeUsername', () => {
     '.\u0301abc',
     'adm\ufe0fin', // variation selector: an invisible mark
     'adm\u034fin', // combining grapheme joiner: invisible too
+    'admin\u3164', // Hangul filler: a letter by category, but invisible
+    'adm\u115fin',
+    'admin\uffa0', // its half-width form
     `${'न्'.repeat(32)}a`, // 65 code points
   ])('refuses %j', (input) => {
     expect(() => normalizeUsername(input)).toThrowError(

@@ -5,9 +5,11 @@ import { AuthError } from '../core/errors.js';
  * A letter may carry combining marks (`\p{M}`), which Devanagari, Thai or Tamil need for vowel
  * signs and viramas (`नमस्ते`); a mark that follows no letter is refused, and so are the
  * default-ignorable marks (variation selectors, the combining grapheme joiner), which render as
- * nothing and would let `admin` and `adm\uFE0Fin` look the same.
+ * nothing and would let `admin` and `adm\uFE0Fin` look the same. For the same reason the
+ * invisible "letters" (the Hangul fillers, U+3164 and kin) are refused.
  */
-const USERNAME = /^(?:\p{L}(?:(?!\p{Default_Ignorable_Code_Point})\p{M})*|\p{N}|[._-])+$/u;
+const USERNAME =
+  /^(?:(?!\p{Default_Ignorable_Code_Point})\p{L}(?:(?!\p{Default_Ignorable_Code_Point})\p{M})*|\p{N}|[._-])+$/u;
 /** Counted in code points, a mark being one: the same bound as before marks were allowed. */
 const USERNAME_MIN = 3;
 const USERNAME_MAX = 64;
