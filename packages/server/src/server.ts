@@ -8,7 +8,7 @@ import pino, { type Logger } from 'pino';
 import { createProviderLookup, shippedAaguidFile } from './account/aaguids.js';
 import { createChallengeCodec } from './ceremonies/challenge.js';
 import { relyingParty } from './ceremonies/context.js';
-import type { Config } from './config/config.js';
+import { type Config, ConfigError } from './config/config.js';
 import { type Clock, type RandomSource, secureRandom, systemClock } from './core/clock.js';
 import { createApp } from './http/app.js';
 import type { AppEnv } from './http/context.js';
@@ -56,6 +56,28 @@ function listen(app: Hono<AppEnv>, port: number, hostname: string): Promise<Node
   });
 }
 
+/** A listen failure in the words of the settings that caused it. */
+function listenError(err: unknown, settings: { port: string; host: string }): unknown {
+  const code = (err as { code?: unknown }).code;
+  if (code === 'EADDRINUSE')
+    return new ConfigError(`Invalid ${settings.port}: the port is already in use`);
+  if (code === 'EACCES')
+    return new ConfigError(`Invalid ${settings.port}: not allowed to listen on this port`);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return new ConfigError(`Invalid ${settings.host}: cannot listen on this address (${code})`);
+  return err;
+}
+
+function configuredProviders(file: string | null): ReturnType<typeof createProviderLookup> {
+  if (file === null) return createProviderLookup(shippedAaguidFile());
+  try {
+    return createProviderLookup(file, { eager: true });
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new ConfigError(`Invalid PASSKI_AAGUID_FILE: ${reason}`);
+  }
+}
+
 /** Stops accepting connections and resolves when in-flight requests have finished. */
 function stopListening(server: NodeServer): Promise<void> {
   return new Promise<void>((resolve) => {
@@ -73,6 +95,8 @@ export async function startServer(
   const clock = opts.clock ?? systemClock;
   const random = opts.random ?? secureRandom;
 
+  // Checked before anything is opened, so a bad file leaves nothing running.
+  const providers = configuredProviders(config.aaguidFile);
   const opened = await openStore(config, {
     migrate: opts.migrate ?? config.migrateOnStart,
   });
@@ -96,7 +120,6 @@ export async function startServer(
   const publicDir = findPublicDir();
   if (publicDir === null) logger.warn('hosted page assets not found: run `npm run build`');
   const lifecycle = { draining: false };
-  const providers = createProviderLookup(config.aaguidFile ?? shippedAaguidFile());
   const keys = createKeyRing({
     store,
     clock,
@@ -149,10 +172,26 @@ export async function startServer(
   const timer = setInterval(purge, PURGE_INTERVAL_MS);
   timer.unref();
 
-  const server = await listen(app, config.port, config.host);
+  // A node that cannot listen on every port it was given stops, leaving nothing open.
+  const abandon = async (err: unknown, opened: NodeServer[]): Promise<never> => {
+    clearInterval(timer);
+    await Promise.all(opened.map(stopListening));
+    await store.close();
+    await redis?.close();
+    throw err;
+  };
+  const server = await listen(app, config.port, config.host).catch((err: unknown) =>
+    abandon(listenError(err, { port: 'PASSKI_PORT', host: 'PASSKI_HOST' }), []),
+  );
   const port = (server.address() as AddressInfo).port;
   const adminServer =
-    adminApp === null ? null : await listen(adminApp, config.adminPort as number, config.adminHost);
+    adminApp === null
+      ? null
+      : await listen(adminApp, config.adminPort as number, config.adminHost).catch((err: unknown) =>
+          abandon(listenError(err, { port: 'PASSKI_ADMIN_PORT', host: 'PASSKI_ADMIN_HOST' }), [
+            server,
+          ]),
+        );
   const adminPort = adminServer === null ? null : (adminServer.address() as AddressInfo).port;
   if (adminPort !== null)
     logger.info({ host: config.adminHost, port: adminPort }, 'admin API listening');

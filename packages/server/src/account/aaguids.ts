@@ -59,8 +59,16 @@ export function shippedAaguidFile(): string | null {
   return null;
 }
 
-export function createProviderLookup(file: string | null): (aaguid: string) => Provider {
-  let providers: Map<string, Provider> | null = null;
+/**
+ * Provider lookup from a list file. The shipped list is read on first use; a configured one
+ * (`eager`) is read now, so a missing or broken file stops start-up instead of every sign-up.
+ */
+export function createProviderLookup(
+  file: string | null,
+  opts: { eager?: boolean } = {},
+): (aaguid: string) => Provider {
+  let providers: Map<string, Provider> | null =
+    opts.eager === true && file !== null ? parseAaguidList(readFileSync(file, 'utf8')) : null;
   return (aaguid) => {
     if (providers === null) {
       providers = file === null ? new Map() : parseAaguidList(readFileSync(file, 'utf8'));

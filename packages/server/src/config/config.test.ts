@@ -36,6 +36,27 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrowError(message);
   });
 
+  it('derives the local origin from PASSKI_PORT unless origins are given', () => {
+    const config = loadConfig({ PASSKI_PORT: '8811' });
+    expect(config.origins).toEqual(['http://localhost:8811']);
+    expect(config.publicUrl).toBe('http://localhost:8811');
+    expect(loadConfig({ PASSKI_PORT: '0' }).origins).toEqual(['http://localhost:8787']);
+    expect(
+      loadConfig({ PASSKI_PORT: '8811', PASSKI_ORIGINS: 'http://localhost:9000' }).origins,
+    ).toEqual(['http://localhost:9000']);
+  });
+
+  it('accepts an internationalised top-level domain as RP ID, and a zero shutdown grace', () => {
+    const config = loadConfig({
+      PASSKI_RP_ID: 'example.xn--p1ai',
+      PASSKI_ORIGINS: 'https://example.xn--p1ai',
+      PASSKI_SHUTDOWN_GRACE: '0s',
+    });
+    expect(config.rpId).toBe('example.xn--p1ai');
+    expect(config.shutdownGraceMs).toBe(0);
+    expect(() => loadConfig({ PASSKI_RP_ID: 'example.xn--' })).toThrowError(/PASSKI_RP_ID/);
+  });
+
   it('accepts subdomain origins of the RP ID and https public URLs', () => {
     const config = loadConfig({
       PASSKI_RP_ID: 'example.com',

@@ -83,9 +83,9 @@ export const SETTINGS: Setting[] = [
   },
   {
     env: 'PASSKI_ORIGINS',
-    default: 'http://localhost:8787',
+    default: 'http://localhost:PASSKI_PORT',
     description:
-      'Comma-separated origins allowed in ceremonies and cookie-authenticated requests (exact match)',
+      'Comma-separated origins allowed in ceremonies and cookie-authenticated requests (exact match; each must be on the RP ID or a subdomain)',
   },
   {
     env: 'PASSKI_TOP_ORIGINS',
@@ -96,7 +96,8 @@ export const SETTINGS: Setting[] = [
   {
     env: 'PASSKI_PUBLIC_URL',
     default: 'first of PASSKI_ORIGINS',
-    description: "Passki's own URL; https makes the session cookie Secure and __Host- prefixed",
+    description:
+      "Passki's own URL; https makes the session cookie Secure and __Host- prefixed, and turns on HSTS",
   },
   {
     env: 'PASSKI_HOST',
@@ -242,7 +243,8 @@ export const SETTINGS: Setting[] = [
   {
     env: 'PASSKI_RATE_LIMIT_IP',
     default: '600/1m',
-    description: 'Requests per client address (IPv6 grouped by /64) per window, e.g. 600/1m',
+    description:
+      'State-changing API calls per client address (IPv6 grouped by /64) per window, e.g. 600/1m',
   },
   {
     env: 'PASSKI_RATE_LIMIT_ACCOUNT',
@@ -297,12 +299,11 @@ function list(value: string | undefined): string[] {
     .filter((item) => item.length > 0);
 }
 
-const rpIdSchema = z
-  .string()
-  .regex(
-    /^(localhost|([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})$/,
-    'must be a domain name such as example.com or localhost',
-  );
+const rpIdSchema = z.string().regex(
+  // The top-level label is letters, or an internationalised one in its xn-- form.
+  /^(localhost|([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+([a-z]{2,}|xn--[a-z0-9-]*[a-z0-9]))$/,
+  'must be a domain name such as example.com or localhost',
+);
 
 /** Reads and validates the configuration; throws `ConfigError` naming the first bad setting. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -318,7 +319,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!rpIdSchema.safeParse(rpId).success)
     fail('PASSKI_RP_ID', `"${rpId}" is not a domain name such as example.com or localhost`);
 
-  const origins = list(get('PASSKI_ORIGINS') ?? 'http://localhost:8787').map(
+  const portRaw = get('PASSKI_PORT') ?? '8787';
+  const port = Number(portRaw);
+  if (!/^\d+$/.test(portRaw) || port > 65535)
+    fail('PASSKI_PORT', `"${portRaw}" is not a port number (0-65535)`);
+
+  // The local default follows the port, so `PASSKI_PORT=8811` alone serves a page that works
+  // (port 0, "any free port", has no origin to name; tests set PASSKI_ORIGINS themselves).
+  const defaultOrigin = `http://localhost:${port === 0 ? 8787 : port}`;
+  const origins = list(get('PASSKI_ORIGINS') ?? defaultOrigin).map(
     (origin) =>
       parseOrigin(origin) ??
       fail(
@@ -340,11 +349,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const publicUrl =
     parseOrigin(publicUrlRaw.replace(/\/$/, '')) ??
     fail('PASSKI_PUBLIC_URL', `"${publicUrlRaw}" is not a URL like https://auth.example.com`);
-
-  const portRaw = get('PASSKI_PORT') ?? '8787';
-  const port = Number(portRaw);
-  if (!/^\d+$/.test(portRaw) || port > 65535)
-    fail('PASSKI_PORT', `"${portRaw}" is not a port number (0-65535)`);
 
   const userVerification = get('PASSKI_USER_VERIFICATION') ?? 'required';
   if (userVerification !== 'required' && userVerification !== 'preferred')
@@ -485,8 +489,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminPort,
     adminHost: get('PASSKI_ADMIN_HOST') ?? '127.0.0.1',
     redirectUrls: redirectUrls.length > 0 ? redirectUrls : origins,
-    shutdownGraceMs:
-      get('PASSKI_SHUTDOWN_GRACE') === '0' ? 0 : duration('PASSKI_SHUTDOWN_GRACE', '1s', 1),
+    shutdownGraceMs: /^0+(ms|s|m|h|d)?$/.test(get('PASSKI_SHUTDOWN_GRACE') ?? '')
+      ? 0
+      : duration('PASSKI_SHUTDOWN_GRACE', '1s', 1),
     auditRetentionMs: duration('PASSKI_AUDIT_RETENTION', '90d', 3_600_000),
     hideAccountExistence: hideRaw === 'true' || hideRaw === '1',
     redisUrl: redisUrl ?? null,

@@ -1,4 +1,4 @@
-import { mkdirSync, realpathSync } from 'node:fs';
+import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { Kysely } from 'kysely';
@@ -23,6 +23,20 @@ export interface SqliteStoreOptions {
 }
 
 /**
+ * The file holds the challenge MAC secret and, unless PASSKI_KEY_ENCRYPTION_KEY is set, the JWT
+ * signing keys: a new one (and a new directory for it) is readable by its owner only. SQLite
+ * gives its -wal and -shm files the database file's mode. Existing files keep theirs.
+ */
+function createPrivately(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  try {
+    writeFileSync(path, '', { flag: 'wx', mode: 0o600 });
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'EEXIST') throw err;
+  }
+}
+
+/**
  * Opens (creating if needed) the SQLite database at `path`.
  * WAL, and every acknowledged write on disk before the response leaves: SQLite commits with
  * `synchronous=NORMAL` and Passki fsyncs the WAL itself, off the event loop (`wal-sync.ts`),
@@ -33,7 +47,7 @@ export function openSqliteStore(
   path: string,
   opts: SqliteStoreOptions = {},
 ): { store: Store; migration: MigrationResult } {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') createPrivately(path);
   const db = new Sqlite(path);
   let walSync: WalSync | null = null;
   try {
