@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../helpers/api.js';
 import { createTestDatabase, POSTGRES_URL } from '../helpers/postgres.js';
@@ -75,5 +76,39 @@ describe.skipIf(POSTGRES_URL === undefined)('database outage', () => {
       ),
     });
     expect(again.status).toBe(200);
+  });
+});
+
+/** The server is up but will not let us in (ALLOW_CONNECTIONS false: SQLSTATE 55000). */
+describe.skipIf(POSTGRES_URL === undefined)('a database refusing connections', () => {
+  it('answers 503 database_unavailable, not 500, and recovers when it lets us in again', async () => {
+    const db = await createTestDatabase();
+    const name = new URL(db.url).pathname.slice(1);
+    const server = await startTestServer({
+      env: { PASSKI_DATABASE_URL: db.url, PASSKI_DATABASE_TIMEOUT: '1s' },
+    });
+    const admin = new pg.Client({ connectionString: POSTGRES_URL });
+    await admin.connect();
+    try {
+      const client = api(server);
+      expect((await client.post('/v1/sign-up/options', { username: 'refused' })).status).toBe(200);
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+      await admin.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [name],
+      );
+      for (let i = 0; i < 3; i++) {
+        const res = await client.post('/v1/sign-up/options', { username: `refused${i}` });
+        expect(res.status).toBe(503);
+        expect(res.body.error.code).toBe('database_unavailable');
+      }
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+      expect((await client.post('/v1/sign-up/options', { username: 'back' })).status).toBe(200);
+    } finally {
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`).catch(() => undefined);
+      await admin.end();
+      await server.close();
+      await db.drop();
+    }
   });
 });

@@ -66,7 +66,7 @@ export async function keysCommand(
         });
         const { kid, activeAt, retiring, retireAt } = await ring.rotate();
         out(
-          `New signing key ${kid} is in the JWKS now and signs from ${new Date(activeAt).toISOString()}, once verifiers' cached JWKS include it.`,
+          `New signing key ${kid} is stored; every node publishes it in its JWKS within 30 s, and it signs from ${new Date(activeAt).toISOString()}, once verifiers' cached JWKS include it.`,
         );
         if (retiring.length > 0)
           out(

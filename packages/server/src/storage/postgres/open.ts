@@ -124,8 +124,13 @@ const UNIQUE_FIELDS: Record<string, UniqueViolation['field']> = {
   credentials_pkey: 'credential_id',
 };
 
-/** SQLSTATE classes that mean "the database is not there" rather than "your data is wrong". */
-const UNAVAILABLE_CODES = /^(08|53|57P|57014|58)/;
+/**
+ * SQLSTATEs that mean "the database is not there for us" rather than "your data is wrong":
+ * connection (08), resources (53), shutdown or cancel (57P, 57014), system (58), and what a
+ * server says when it will not let us in: bad credentials (28), no such database (3D000), a
+ * database not accepting connections (55000).
+ */
+const UNAVAILABLE_CODES = /^(08|53|57P|57014|58|28|3D000|55000)/;
 const UNAVAILABLE_MESSAGES =
   /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND|Connection terminated|timeout exceeded|Query read timeout|Client has encountered a connection error|connection is closed|Cannot use a pool after calling end/i;
 
