@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -72,6 +72,50 @@ describe('SIGTERM', () => {
       expect(node.output()).toContain('SIGTERM: finishing in-flight requests');
       expect(await post(node.url, '/v1/sign-in/options', {})).toMatch(/ECONNREFUSED/);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it('closes busy keep-alive connections during the grace period, then exits 0 on time', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'passki-term-'));
+    const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+    try {
+      const node = await startNode({
+        PASSKI_DATABASE_URL: `sqlite:${join(dir, 'p.db')}`,
+        PASSKI_SHUTDOWN_GRACE: '1s',
+      });
+      let signalledAt = Number.POSITIVE_INFINITY;
+      const afterSignal: (string | undefined)[] = [];
+      const get = (): Promise<boolean> =>
+        new Promise((resolve) => {
+          const sentAt = Date.now();
+          const req = request(`${node.url}/v1/session`, { agent }, (res) => {
+            res.resume();
+            res.on('end', () => {
+              if (sentAt > signalledAt + 100) afterSignal.push(res.headers.connection);
+              resolve(true);
+            });
+          });
+          req.on('error', () => resolve(false));
+          req.end();
+        });
+      // Eight clients, each sending its next request as soon as the last one is answered.
+      const clients = Array.from({ length: 8 }, async () => {
+        while (await get());
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      signalledAt = Date.now();
+      const exitCode = await node.stop('SIGTERM');
+      const tookMs = Date.now() - signalledAt;
+      await Promise.all(clients);
+      // Without Connection: close the busy connections were served until the 10 s hard stop,
+      // which then exits 1.
+      expect(exitCode, node.output()).toBe(0);
+      expect(tookMs).toBeLessThan(4_000);
+      expect(afterSignal.length).toBeGreaterThan(0);
+      expect(afterSignal.every((value) => value === 'close')).toBe(true);
+    } finally {
+      agent.destroy();
       rmSync(dir, { recursive: true, force: true });
     }
   }, 30_000);

@@ -64,6 +64,9 @@ export function createApp(
       userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null,
     });
     baseHeader(c, 'X-Request-Id', requestId);
+    // Shutting down: the connection closes after this answer, so a busy keep-alive client moves
+    // to another node during the grace period instead of holding this one open past it.
+    if (deps.lifecycle.draining) baseHeader(c, 'Connection', 'close');
     const started = performance.now();
     await next();
     logger.debug(
