@@ -20,7 +20,7 @@ function startHelp(): string {
   const width = Math.max(...SETTINGS.map((s) => s.env.length));
   const lines = SETTINGS.map(
     (s) =>
-      `  ${s.env.padEnd(width)}  ${s.description}\n  ${' '.repeat(width)}  default: ${s.default}`,
+      `  ${s.env.padEnd(width)}  ${s.description}\n  ${' '.repeat(width)}  default: ${s.default === '' ? '(empty)' : s.default}`,
   );
   return `Usage: passki start\n\nRuns the Passki server. Configuration comes from environment variables:\n\n${lines.join('\n')}\n`;
 }
