@@ -211,6 +211,24 @@ describe.each(BACKENDS)('%s', (backend) => {
       expect((await passkeys(token))[0]?.name).toBe('Desk');
     });
 
+    it('names passkeys in visible, well-formed text', async () => {
+      const { token, auth } = await account();
+      const id = auth.credentials[0]?.idBase64url as string;
+      const rename = (name: string) =>
+        client.call('PATCH', `/v1/me/passkeys/${id}`, { cookie: token, body: { name } });
+      for (const name of ['ab\ud800cd', '\u200b', ' \u200b\u202e ', '\u2066\u2069']) {
+        const res = await rename(name);
+        expect(res.status, JSON.stringify(name)).toBe(400);
+        expect(res.body.error.code).toBe('invalid_request');
+      }
+      // Bidi overrides would make "\u202Egnp.exe" read as "exe.png"; they are dropped.
+      expect((await rename('\u202egnp.exe')).status).toBe(204);
+      expect((await passkeys(token))[0]?.name).toBe('gnp.exe');
+      // Emoji sequences joined by ZWJ (a format character) stay whole.
+      expect((await rename('Family 👨\u200d👩\u200d👧')).status).toBe(204);
+      expect((await passkeys(token))[0]?.name).toBe('Family 👨\u200d👩\u200d👧');
+    });
+
     it('binds a step-up to its session: another session cannot use the challenge', async () => {
       const { token, auth, username } = await account();
       const other = await signIn(auth, username);
@@ -331,6 +349,25 @@ describe.each(BACKENDS)('%s', (backend) => {
   });
 
   describe('sessions', () => {
+    it('leaves sessions past the idle timeout out of the lists', async () => {
+      const { token, auth, username, userId } = await account();
+      await signIn(auth, username);
+      // Six days on, only this session is used; two more, and the other has been idle for 8 days
+      // (the default idle timeout is 7).
+      clock.advance(6 * 86_400_000);
+      expect((await client.get('/v1/session', { cookie: token })).status).toBe(200);
+      clock.advance(2 * 86_400_000);
+      const mine = await client.get('/v1/me/sessions', { cookie: token });
+      expect(mine.body.sessions).toHaveLength(1);
+      expect(mine.body.sessions[0].current).toBe(true);
+      const adminKey = await server.adminKey();
+      const listed = await client.call('GET', `/v1/admin/users/${userId}/sessions`, {
+        origin: null,
+        headers: { authorization: `Bearer ${adminKey}` },
+      });
+      expect(listed.body.sessions).toHaveLength(1);
+    });
+
     it('lists sessions with the current one marked; revoking another needs step-up; revoking this one signs out', async () => {
       const { token, auth, username } = await account();
       const other = await signIn(auth, username);

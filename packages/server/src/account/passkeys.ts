@@ -154,6 +154,23 @@ export async function finishAddPasskey(
   });
 }
 
+/**
+ * A passkey's new name as it is stored and shown: NFC, without control characters or the bidi
+ * overrides and isolates that would let `\u202Egnp.exe` read as `exe.png`, trimmed, and empty
+ * when nothing visible is left (only spaces, or format characters like U+200B). A lone
+ * surrogate, which no UTF-8 store keeps, is refused.
+ */
+export function passkeyLabel(name: string): string {
+  if (/\p{Cs}/u.test(name)) {
+    throw new AuthError('invalid_request', 'name is not well-formed Unicode text.');
+  }
+  const label = name
+    .normalize('NFC')
+    .replace(/[\p{Cc}\u202A-\u202E\u2066-\u2069]/gu, '')
+    .trim();
+  return /[^\p{Z}\p{Cf}]/u.test(label) ? label : '';
+}
+
 export async function renamePasskey(
   ctx: CeremonyContext,
   session: SessionRecord,
@@ -162,10 +179,7 @@ export async function renamePasskey(
   client: ClientInfo,
 ): Promise<void> {
   requireStepUp(ctx, session);
-  const label = name
-    .normalize('NFC')
-    .replace(/\p{Cc}/gu, '')
-    .trim();
+  const label = passkeyLabel(name);
   if (label.length === 0 || label.length > 64) {
     throw new AuthError('invalid_request', 'name must be 1 to 64 characters.');
   }

@@ -1,6 +1,7 @@
 import type { CeremonyContext, ClientInfo } from '../ceremonies/context.js';
 import { toBase64Url } from '../core/encoding.js';
 import { AuthError } from '../core/errors.js';
+import { isIdle } from '../sessions/sessions.js';
 import type { SessionRecord } from '../storage/records.js';
 import { requireStandardSession, requireStepUp } from './step-up.js';
 
@@ -21,8 +22,10 @@ export async function listSessions(
   session: SessionRecord,
 ): Promise<SessionListView[]> {
   requireStandardSession(session);
-  const sessions = await ctx.store.sessions.listByUser(session.userId, ctx.clock.now());
-  return sessions.map((s) => ({
+  const now = ctx.clock.now();
+  const sessions = await ctx.store.sessions.listByUser(session.userId, now);
+  const live = sessions.filter((s) => !isIdle(s, now, ctx.config.sessionIdleMs));
+  return live.map((s) => ({
     id: s.id,
     kind: s.kind,
     createdAt: new Date(s.createdAt).toISOString(),

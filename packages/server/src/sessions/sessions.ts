@@ -57,6 +57,14 @@ export function newSession(
   };
 }
 
+/**
+ * Unused for longer than the idle timeout: ended, though its row stays until it is presented or
+ * reaches its absolute expiry (the purge only looks at that), so lists leave it out.
+ */
+export function isIdle(session: SessionRecord, now: number, idleMs: number): boolean {
+  return now - session.lastSeenAt > idleMs;
+}
+
 /** The live session behind a cookie token, or null for anything unknown, expired or malformed. */
 export async function readSession(
   deps: SessionDeps,
@@ -67,7 +75,7 @@ export async function readSession(
   const found = await deps.store.sessions.findByTokenHash(sha256(token), now);
   if (found === null) return null;
   // Idle timeout (ASVS 7.3.1), enforced here: a session unused for longer ends for good.
-  if (now - found.session.lastSeenAt > deps.config.sessionIdleMs) {
+  if (isIdle(found.session, now, deps.config.sessionIdleMs)) {
     await deps.store.sessions.deleteByTokenHash(found.session.tokenHash);
     return null;
   }

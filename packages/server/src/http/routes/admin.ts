@@ -13,6 +13,7 @@ import {
 import type { ClientInfo } from '../../ceremonies/context.js';
 import { toBase64Url } from '../../core/encoding.js';
 import { AuthError } from '../../core/errors.js';
+import { isIdle } from '../../sessions/sessions.js';
 import { redeemOneTimeToken } from '../../tokens/one-time.js';
 import { apiKeyOf } from '../authenticate.js';
 import type { AppDeps, AppEnv } from '../context.js';
@@ -253,17 +254,20 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
       },
       handler: async (c) => {
         const user = await getUser(deps, id(c));
-        const sessions = await deps.store.sessions.listByUser(user.id, deps.clock.now());
+        const now = deps.clock.now();
+        const sessions = await deps.store.sessions.listByUser(user.id, now);
         return c.json({
-          sessions: sessions.map((s) => ({
-            id: s.id,
-            kind: s.kind,
-            createdAt: new Date(s.createdAt).toISOString(),
-            lastSeenAt: new Date(s.lastSeenAt).toISOString(),
-            expiresAt: new Date(s.expiresAt).toISOString(),
-            userAgent: s.userAgent,
-            credentialId: s.credentialId === null ? null : toBase64Url(s.credentialId),
-          })),
+          sessions: sessions
+            .filter((s) => !isIdle(s, now, deps.config.sessionIdleMs))
+            .map((s) => ({
+              id: s.id,
+              kind: s.kind,
+              createdAt: new Date(s.createdAt).toISOString(),
+              lastSeenAt: new Date(s.lastSeenAt).toISOString(),
+              expiresAt: new Date(s.expiresAt).toISOString(),
+              userAgent: s.userAgent,
+              credentialId: s.credentialId === null ? null : toBase64Url(s.credentialId),
+            })),
         });
       },
     }),
