@@ -236,6 +236,34 @@ describe('admin client errors', () => {
     }
   });
 
+  it('a 200 without a JSON object, or a page cursor that does not move: unexpected_response', async () => {
+    const apiKey = await server.adminKey();
+    const answering = (body: string) =>
+      createAdminClient({
+        baseUrl: 'http://passki.test',
+        apiKey,
+        fetch: async () =>
+          new Response(body, { status: 200, headers: { 'content-type': 'application/json' } }),
+      });
+    for (const body of ['', 'null', '[]', '"user"']) {
+      expect(await adminError(answering(body).getUser('u1')), body).toMatchObject({
+        code: 'unexpected_response',
+        status: 200,
+      });
+    }
+    const stuck = answering(JSON.stringify({ users: [], nextCursor: 'same' }));
+    const seen: unknown[] = [];
+    const iterate = async () => {
+      for await (const user of stuck.listAllUsers()) seen.push(user);
+    };
+    expect(await adminError(iterate())).toMatchObject({ code: 'unexpected_response' });
+  });
+
+  it('refuses . and .. as path parameters, which would be resolved as path segments', async () => {
+    await expect(admin.deletePasskey('some-user', '..')).rejects.toThrow(TypeError);
+    await expect(admin.getUser('.')).rejects.toThrow(TypeError);
+  });
+
   it('refuses bad options with a TypeError at creation', async () => {
     expect(() => createAdminClient({ baseUrl: 'localhost:8787', apiKey: 'pk_a.b' })).toThrow(
       TypeError,

@@ -86,4 +86,49 @@ describe('signing key rotation (S10)', () => {
     for (const token of forged) await expectTokenError(verifier.verifyToken(token), 'unknown_key');
     expect(counter.fetches).toBe(1);
   });
+
+  it('a failing JWKS endpoint is asked at most once per cooldown, and known keys keep working', async () => {
+    const state = { failing: false, fetches: 0 };
+    const verifier = createVerifier({
+      issuer: server.url,
+      audience: server.url,
+      clock,
+      jwksCooldownSeconds: 1,
+      fetch: (input, init) => {
+        state.fetches++;
+        return state.failing
+          ? Promise.resolve(new Response('upstream down', { status: 500 }))
+          : fetch(input, init);
+      },
+    });
+    const good = await mintToken(server, account.cookie);
+    await verifier.verifyToken(good);
+    expect(state.fetches).toBe(1);
+    // Past jose's own cooldown, with the endpoint now failing.
+    await new Promise((r) => setTimeout(r, 1_100));
+    state.failing = true;
+    const { privateKey } = freshKeyPair('P-256');
+    const forged = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        new SignJWT(sessionClaims(server, server.url, clock.now()))
+          .setProtectedHeader({
+            alg: 'ES256',
+            kid: randomBytes(12).toString('base64url'),
+            typ: 'passki-session+jwt',
+          })
+          .sign(privateKey),
+      ),
+    );
+    await expectTokenError(verifier.verifyToken(forged[0] as string), 'jwks_unavailable');
+    for (const token of forged.slice(1))
+      await expectTokenError(verifier.verifyToken(token), 'unknown_key');
+    expect(state.fetches).toBe(2);
+    // The keys fetched before still verify real tokens meanwhile.
+    expect((await verifier.verifyToken(good)).userId).toBe(account.userId);
+    // Once the cooldown is over and the endpoint is back, it fetches again.
+    await new Promise((r) => setTimeout(r, 1_100));
+    state.failing = false;
+    await expectTokenError(verifier.verifyToken(forged[1] as string), 'unknown_key');
+    expect(state.fetches).toBe(3);
+  });
 });

@@ -35,10 +35,7 @@ export type SignInResult = Json<
   paths['/v1/admin/sign-in-results/redeem']['post']['responses'][200]
 >;
 
-/**
- * Query of `GET /v1/admin/users`. Written by hand: the server's OpenAPI document does not
- * describe query parameters yet.
- */
+/** Query of `GET /v1/admin/users`. */
 export interface ListUsersQuery {
   /** 1 to 200; the server uses 50 otherwise. */
   limit?: number;
@@ -147,7 +144,8 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
   ): Promise<unknown> {
     const filled = path.replace(/\{(\w+)\}/g, (_, name: string) => {
       const value = opts.params?.[name];
-      if (typeof value !== 'string' || value.length === 0) {
+      // `.` and `..` survive percent-encoding and would be resolved as path segments.
+      if (typeof value !== 'string' || value.length === 0 || value === '.' || value === '..') {
         throw new TypeError(`${method} ${path}: \`${name}\` must be a non-empty string`);
       }
       return encodeURIComponent(value);
@@ -179,7 +177,31 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
       );
     }
     if (!res.ok) throw adminError(res, parsed, `${method} ${path}`);
+    // Every admin answer other than 204 is a JSON object; anything else is not Passki talking.
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new PasskiAdminError({
+        code: 'unexpected_response',
+        status: res.status,
+        message: `${method} ${path} answered ${res.status} without a JSON object.`,
+      });
+    }
     return parsed;
+  }
+
+  /** A page's `nextCursor` must move on; a server that repeats one would loop us forever. */
+  function nextCursor(
+    previous: string | null,
+    next: string | null,
+    path: AdminPath,
+  ): string | null {
+    if (next !== null && next === previous) {
+      throw new PasskiAdminError({
+        code: 'unexpected_response',
+        status: 200,
+        message: `GET ${path} gave the same nextCursor twice.`,
+      });
+    }
+    return next;
   }
 
   const client: AdminClient = {
@@ -206,7 +228,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
           ...(cursor === null ? {} : { cursor }),
         });
         yield* page.users;
-        cursor = page.nextCursor;
+        cursor = nextCursor(cursor, page.nextCursor, '/v1/admin/users');
       } while (cursor !== null);
     },
     async updateUser(userId, input) {
@@ -290,7 +312,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
           ...(cursor === null ? {} : { cursor }),
         });
         yield* page.events;
-        cursor = page.nextCursor;
+        cursor = nextCursor(cursor, page.nextCursor, '/v1/admin/audit-events');
       } while (cursor !== null);
     },
   };

@@ -1,5 +1,5 @@
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
-import { createRemoteJWKSet, customFetch, errors, jwtVerify } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, customFetch, errors, jwtVerify } from 'jose';
 import { readToken, type TokenSource } from './bearer.js';
 import { PasskiTokenError, type PasskiTokenErrorCode } from './errors.js';
 
@@ -101,12 +101,37 @@ export function createVerifier(options: VerifierOptions): PasskiVerifier {
   // Key lookups fail for two different reasons: the token names a key the JWKS does not have
   // (the token's fault, 401), or the JWKS cannot be had (ours, 503). Classify them here, where
   // the two are still apart.
+  //
+  // jose starts its refetch cooldown only after a fetch that worked, so while the JWKS endpoint
+  // fails, every unknown kid (and, once the cache is old, every token) would fetch again: a
+  // flood against a Passki already in trouble. A failed fetch starts the cooldown here too; in
+  // it, tokens are checked against the keys last fetched, if any, and nothing is fetched.
+  let failedAt = Number.NEGATIVE_INFINITY;
+  const lookUp = async (
+    header: Parameters<JWTVerifyGetKey>[0],
+    token: Parameters<JWTVerifyGetKey>[1],
+  ): Promise<Awaited<ReturnType<JWTVerifyGetKey>>> => {
+    if (Date.now() - failedAt < cooldown * 1000) {
+      const known = remote.jwks();
+      if (known === undefined) throw new Error('the JWKS could not be fetched a moment ago');
+      return createLocalJWKSet(known)(header, token);
+    }
+    try {
+      return await remote(header, token);
+    } catch (err) {
+      if (
+        !(err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys)
+      )
+        failedAt = Date.now();
+      throw err;
+    }
+  };
   const key: JWTVerifyGetKey = async (header, token) => {
     if (typeof header.kid !== 'string' || header.kid.length === 0) {
       throw new PasskiTokenError('unknown_key', 'The token names no signing key.');
     }
     try {
-      return await remote(header, token);
+      return await lookUp(header, token);
     } catch (err) {
       if (err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys)
         throw new PasskiTokenError('unknown_key', undefined, { cause: err });
