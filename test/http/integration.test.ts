@@ -1,4 +1,4 @@
-import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../helpers/api.js';
 import { BACKENDS, startTestServer, TestClock, type TestServer } from '../helpers/server.js';
@@ -336,6 +336,25 @@ describe.each(BACKENDS)('%s', (backend) => {
         body: { name: 'x' },
       });
       expect(renamed.body.error.code).toBe('reauthentication_required');
+      // Its JWTs say how it began: no passkey was used.
+      const minted = await client.post('/v1/token', {}, { cookie: winner?.sessionToken as string });
+      expect(decodeJwt(minted.body.token).amr).toEqual(['sign_in_token']);
+    });
+
+    it('end when the user is disabled, and stay ended when the user is enabled again', async () => {
+      const { userId } = await account();
+      const ticket = (await admin('POST', `/v1/admin/users/${userId}/sign-in-tokens`, {})).body
+        .token;
+      const enrolment = (await admin('POST', `/v1/admin/users/${userId}/enrollment-tokens`, {}))
+        .body.token;
+      expect((await admin('POST', `/v1/admin/users/${userId}/disable`, {})).status).toBe(200);
+      expect((await admin('POST', `/v1/admin/users/${userId}/enable`, {})).status).toBe(200);
+      const signIn = await client.post('/v1/sign-in/ticket', { token: ticket });
+      expect(signIn.status).toBe(401);
+      expect(signIn.body.error.code).toBe('invalid_token');
+      const enrol = await client.post('/v1/enroll/options', { token: enrolment });
+      expect(enrol.status).toBe(401);
+      expect(enrol.body.error.code).toBe('invalid_token');
     });
 
     it('expire (60 s by default) and are bound to their purpose', async () => {
@@ -410,8 +429,9 @@ describe.each(BACKENDS)('%s', (backend) => {
         token,
         response: new SoftAuthenticator({ origin: server.url }).register(options),
       });
-      expect(res.status).toBe(403);
-      expect(res.body.error.code).toBe('user_disabled');
+      // Disabling ended the token itself.
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe('invalid_token');
       expect(await server.store.credentials.countByUser(user.id)).toBe(0);
     });
 

@@ -120,7 +120,10 @@ export async function updateUser(
   return updated;
 }
 
-/** Disabling ends every session at once; a disabled user cannot sign in or mint tokens. */
+/**
+ * Disabling ends every session and one-time token at once; a disabled user cannot sign in or
+ * mint tokens.
+ */
 export async function setDisabled(
   ctx: CeremonyContext,
   id: string,
@@ -130,7 +133,12 @@ export async function setDisabled(
   await getUser(ctx, id);
   const updated = await ctx.store.transaction(async (tx) => {
     const user = await tx.users.update(id, { disabledAt: disabled ? ctx.clock.now() : null });
-    if (disabled) await tx.sessions.deleteByUser(id);
+    if (disabled) {
+      await tx.sessions.deleteByUser(id);
+      // Pending sign-in and enrolment tokens die too: one issued before an incident must not
+      // sign in or add a passkey once the account is enabled again.
+      await tx.oneTimeTokens.deleteByUser(id);
+    }
     return user;
   });
   if (updated === null) throw new AuthError('not_found', 'No such user.');

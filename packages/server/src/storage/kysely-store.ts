@@ -814,6 +814,14 @@ export function createKyselyStore(
             .executeTakeFirst();
           return num(result.numDeletedRows);
         }),
+      deleteByUser: (userId) =>
+        run(async () => {
+          const result = await db
+            .deleteFrom('one_time_tokens')
+            .where('user_id', '=', userId)
+            .executeTakeFirst();
+          return num(result.numDeletedRows);
+        }),
     },
 
     secrets: {

@@ -511,6 +511,19 @@ export function describeStoreContract(
       await store.oneTimeTokens.create(expired);
       expect(await store.oneTimeTokens.consume(expired.tokenHash, 'enrollment', 100)).toBeNull();
       expect(await store.oneTimeTokens.deleteExpired(100)).toBeGreaterThanOrEqual(1);
+      // Ending a user's tokens leaves nobody else's.
+      const enrollment = token('enrollment');
+      const result = token('sign_in_result');
+      await store.oneTimeTokens.create(enrollment);
+      await store.oneTimeTokens.create(result);
+      const other = sampleUser();
+      await store.users.create(other);
+      const others = { ...token('sign_in'), userId: other.id };
+      await store.oneTimeTokens.create(others);
+      expect(await store.oneTimeTokens.deleteByUser(user.id)).toBe(3);
+      expect(await store.oneTimeTokens.peek(enrollment.tokenHash, 'enrollment', 5)).toBeNull();
+      expect(await store.oneTimeTokens.peek(result.tokenHash, 'sign_in_result', 5)).toBeNull();
+      expect(await store.oneTimeTokens.peek(others.tokenHash, 'sign_in', 5)).not.toBeNull();
     });
 
     it('escapes control characters in audit fields, pages by cursor and applies retention', async () => {

@@ -147,6 +147,8 @@ export interface OneTimeTokenStore {
     now: number,
   ): Promise<OneTimeTokenRecord | null>;
   deleteExpired(now: number): Promise<number>;
+  /** Every token of the user, used or not, of every purpose (disabling a user ends them). */
+  deleteByUser(userId: string): Promise<number>;
 }
 
 export interface SecretStore {

@@ -62,7 +62,9 @@ export async function mintSessionJwt(
     ...metadataClaims(user.publicMetadata),
     sid: session.id,
     username: user.username,
-    amr: ['passkey'],
+    // How the session began: a passkey, or an admin-issued sign-in token (a session with no
+    // credential); a backend that reads `amr` must not be told a passkey was used when not.
+    amr: session.credentialId === null ? ['sign_in_token'] : ['passkey'],
   })
     .setProtectedHeader({ alg: 'ES256', kid, typ: SESSION_JWT_TYPE })
     .setIssuer(deps.config.jwtIssuer)
