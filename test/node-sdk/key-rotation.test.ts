@@ -32,6 +32,22 @@ function countingVerifier(jwksCooldownSeconds?: number) {
   return { verifier, counter };
 }
 
+/** Well-formed session tokens, each naming a random kid and signed by a key Passki never had. */
+async function forgedTokens(count: number): Promise<string[]> {
+  const { privateKey } = freshKeyPair('P-256');
+  return Promise.all(
+    Array.from({ length: count }, () =>
+      new SignJWT(sessionClaims(server, server.url, clock.now()))
+        .setProtectedHeader({
+          alg: 'ES256',
+          kid: randomBytes(12).toString('base64url'),
+          typ: 'passki-session+jwt',
+        })
+        .sign(privateKey),
+    ),
+  );
+}
+
 describe('signing key rotation (S10)', () => {
   it('verifies tokens of the new kid through a refetch, and old tokens still', async () => {
     const { verifier, counter } = countingVerifier(1);
@@ -71,18 +87,7 @@ describe('signing key rotation (S10)', () => {
     const { verifier, counter } = countingVerifier();
     await verifier.verifyToken(await mintToken(server, account.cookie));
     expect(counter.fetches).toBe(1);
-    const { privateKey } = freshKeyPair('P-256');
-    const forged = await Promise.all(
-      Array.from({ length: 50 }, () =>
-        new SignJWT(sessionClaims(server, server.url, clock.now()))
-          .setProtectedHeader({
-            alg: 'ES256',
-            kid: randomBytes(12).toString('base64url'),
-            typ: 'passki-session+jwt',
-          })
-          .sign(privateKey),
-      ),
-    );
+    const forged = await forgedTokens(50);
     for (const token of forged) await expectTokenError(verifier.verifyToken(token), 'unknown_key');
     expect(counter.fetches).toBe(1);
   });
@@ -107,18 +112,7 @@ describe('signing key rotation (S10)', () => {
     // Past jose's own cooldown, with the endpoint now failing.
     await new Promise((r) => setTimeout(r, 1_100));
     state.failing = true;
-    const { privateKey } = freshKeyPair('P-256');
-    const forged = await Promise.all(
-      Array.from({ length: 20 }, () =>
-        new SignJWT(sessionClaims(server, server.url, clock.now()))
-          .setProtectedHeader({
-            alg: 'ES256',
-            kid: randomBytes(12).toString('base64url'),
-            typ: 'passki-session+jwt',
-          })
-          .sign(privateKey),
-      ),
-    );
+    const forged = await forgedTokens(20);
     await expectTokenError(verifier.verifyToken(forged[0] as string), 'jwks_unavailable');
     for (const token of forged.slice(1))
       await expectTokenError(verifier.verifyToken(token), 'unknown_key');

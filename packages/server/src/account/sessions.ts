@@ -17,24 +17,36 @@ export interface SessionListView {
   current: boolean;
 }
 
+/**
+ * A user's sessions that still work, as the account page and the admin API list them: neither
+ * expired nor past the idle timeout (such a row stays until presented or purged).
+ */
+export async function liveSessionViews(
+  ctx: CeremonyContext,
+  userId: string,
+): Promise<Omit<SessionListView, 'current'>[]> {
+  const now = ctx.clock.now();
+  const sessions = await ctx.store.sessions.listByUser(userId, now);
+  return sessions
+    .filter((s) => !isIdle(s, now, ctx.config.sessionIdleMs))
+    .map((s) => ({
+      id: s.id,
+      kind: s.kind,
+      createdAt: new Date(s.createdAt).toISOString(),
+      lastSeenAt: new Date(s.lastSeenAt).toISOString(),
+      expiresAt: new Date(s.expiresAt).toISOString(),
+      userAgent: s.userAgent,
+      credentialId: s.credentialId === null ? null : toBase64Url(s.credentialId),
+    }));
+}
+
 export async function listSessions(
   ctx: CeremonyContext,
   session: SessionRecord,
 ): Promise<SessionListView[]> {
   requireStandardSession(session);
-  const now = ctx.clock.now();
-  const sessions = await ctx.store.sessions.listByUser(session.userId, now);
-  const live = sessions.filter((s) => !isIdle(s, now, ctx.config.sessionIdleMs));
-  return live.map((s) => ({
-    id: s.id,
-    kind: s.kind,
-    createdAt: new Date(s.createdAt).toISOString(),
-    lastSeenAt: new Date(s.lastSeenAt).toISOString(),
-    expiresAt: new Date(s.expiresAt).toISOString(),
-    userAgent: s.userAgent,
-    credentialId: s.credentialId === null ? null : toBase64Url(s.credentialId),
-    current: s.id === session.id,
-  }));
+  const views = await liveSessionViews(ctx, session.userId);
+  return views.map((view) => ({ ...view, current: view.id === session.id }));
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { passkeyId, passkeyView } from '../../account/passkeys.js';
+import { liveSessionViews } from '../../account/sessions.js';
 import {
   adminUserView,
   createUser,
@@ -13,7 +14,6 @@ import {
 import type { ClientInfo } from '../../ceremonies/context.js';
 import { toBase64Url } from '../../core/encoding.js';
 import { AuthError } from '../../core/errors.js';
-import { isIdle } from '../../sessions/sessions.js';
 import { redeemOneTimeToken } from '../../tokens/one-time.js';
 import { apiKeyOf } from '../authenticate.js';
 import type { AppDeps, AppEnv } from '../context.js';
@@ -254,21 +254,7 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
       },
       handler: async (c) => {
         const user = await getUser(deps, id(c));
-        const now = deps.clock.now();
-        const sessions = await deps.store.sessions.listByUser(user.id, now);
-        return c.json({
-          sessions: sessions
-            .filter((s) => !isIdle(s, now, deps.config.sessionIdleMs))
-            .map((s) => ({
-              id: s.id,
-              kind: s.kind,
-              createdAt: new Date(s.createdAt).toISOString(),
-              lastSeenAt: new Date(s.lastSeenAt).toISOString(),
-              expiresAt: new Date(s.expiresAt).toISOString(),
-              userAgent: s.userAgent,
-              credentialId: s.credentialId === null ? null : toBase64Url(s.credentialId),
-            })),
-        });
+        return c.json({ sessions: await liveSessionViews(deps, user.id) });
       },
     }),
     route({
