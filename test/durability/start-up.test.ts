@@ -88,6 +88,22 @@ describe('passki start', () => {
     }
   });
 
+  it('exits naming PASSKI_KEY_ENCRYPTION_KEY when it does not decrypt the stored keys', async () => {
+    const url = database();
+    // With Redis too when the tests have one: an open client kept a failed start-up alive.
+    const redis = process.env.PASSKI_TEST_REDIS_URL;
+    const env = { PASSKI_DATABASE_URL: url, ...(redis ? { PASSKI_REDIS_URL: redis } : {}) };
+    const first = await startNode({ ...env, PASSKI_KEY_ENCRYPTION_KEY: 'a'.repeat(64) });
+    expect(await first.stop()).toBe(0);
+    const { code, output } = await startExpectingExit({
+      ...env,
+      PASSKI_PORT: String(await freePort()),
+      PASSKI_KEY_ENCRYPTION_KEY: 'b'.repeat(64),
+    });
+    expect(code).toBe(1);
+    expect(output).toContain('Invalid PASSKI_KEY_ENCRYPTION_KEY');
+  });
+
   it('creates a new database readable by its owner only', async () => {
     const url = database();
     const node = await startNode({ PASSKI_DATABASE_URL: url });

@@ -445,6 +445,24 @@ describe.each(BACKENDS)('%s', (backend) => {
       expect((await server.store.credentials.findById(held.id))?.signCount).toBe(8);
     });
 
+    it('tells only the passkey holder that an account is disabled', async () => {
+      const { username, auth, userId } = await account();
+      await server.store.users.update(userId, { disabledAt: clock.now() });
+      const before = await rowCounts(server);
+      await expectRefused(
+        await client.post('/v1/sign-in/verify', {
+          response: auth.authenticate(await signInOptions(username), { signWith: 'fresh' }),
+        }),
+        before,
+        'verification_failed',
+      );
+      const held = await client.post('/v1/sign-in/verify', {
+        response: auth.authenticate(await signInOptions(username)),
+      });
+      expect(held.status).toBe(403);
+      expect(held.body.error.code).toBe('user_disabled');
+    });
+
     it('answers a sign-in racing the deletion of its passkey with credential_not_found', async () => {
       for (let round = 0; round < 8; round++) {
         const { auth, token, userId } = await account();

@@ -100,11 +100,36 @@ export async function startServer(
   const opened = await openStore(config, {
     migrate: opts.migrate ?? config.migrateOnStart,
   });
+  // From here on, a start-up that fails closes what it opened, or the pool (and Redis) would
+  // keep the process alive after the error was printed.
+  let redis: Awaited<ReturnType<typeof createRedisRateLimits>> | null = null;
+  try {
+    redis =
+      config.redisUrl === null
+        ? null
+        : await createRedisRateLimits(config.redisUrl, { timeoutMs: config.databaseTimeoutMs });
+    return await startOn(config, { opened, redis, providers, logger, clock, random });
+  } catch (err) {
+    await redis?.close().catch(() => undefined);
+    await opened.store.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** The rest of start-up, on an open store: keys, the apps, the purge timer and the listeners. */
+async function startOn(
+  config: Config,
+  parts: {
+    opened: Awaited<ReturnType<typeof openStore>>;
+    redis: Awaited<ReturnType<typeof createRedisRateLimits>> | null;
+    providers: ReturnType<typeof createProviderLookup>;
+    logger: Logger;
+    clock: Clock;
+    random: RandomSource;
+  },
+): Promise<RunningServer> {
+  const { opened, redis, providers, logger, clock, random } = parts;
   const { migration, kind } = opened;
-  const redis =
-    config.redisUrl === null
-      ? null
-      : await createRedisRateLimits(config.redisUrl, { timeoutMs: config.databaseTimeoutMs });
   if (redis !== null && !redis.ready) {
     logger.warn('Redis is not answering: rate-limited requests get 503 until it does');
   }
@@ -133,7 +158,13 @@ export async function startServer(
     );
   }
   // Make sure a signing key exists before the first request (and that it decrypts).
-  await keys.signingKey();
+  await keys.signingKey().catch((err: unknown) => {
+    throw config.keyEncryptionKey !== null && /authenticate data|bad decrypt/i.test(String(err))
+      ? new ConfigError(
+          'Invalid PASSKI_KEY_ENCRYPTION_KEY: it does not decrypt the signing keys in the database',
+        )
+      : err;
+  });
   // Keyed pseudorandom values (e.g. stable fake sign-in options for unknown usernames).
   const prf = (label: string, input: string): Uint8Array =>
     new Uint8Array(createHmac('sha256', secret).update(`${label}\0${input}`).digest());
@@ -173,11 +204,9 @@ export async function startServer(
   timer.unref();
 
   // A node that cannot listen on every port it was given stops, leaving nothing open.
-  const abandon = async (err: unknown, opened: NodeServer[]): Promise<never> => {
+  const abandon = async (err: unknown, listening: NodeServer[]): Promise<never> => {
     clearInterval(timer);
-    await Promise.all(opened.map(stopListening));
-    await store.close();
-    await redis?.close();
+    await Promise.all(listening.map(stopListening));
     throw err;
   };
   const server = await listen(app, config.port, config.host).catch((err: unknown) =>

@@ -75,9 +75,6 @@ export async function runAssertion<T extends AssertionCeremony, R>(
       if (owner === null) {
         throw new AuthError('credential_not_found', 'This passkey is not registered here.');
       }
-      if (owner.disabledAt !== null) {
-        throw new AuthError('user_disabled', 'This account is disabled.');
-      }
       const userHandle = response.response.userHandle;
       if (userHandle !== undefined && userHandle !== null) {
         const handle = typeof userHandle === 'string' ? fromBase64Url(userHandle) : null;
@@ -100,6 +97,11 @@ export async function runAssertion<T extends AssertionCeremony, R>(
         : ctx.rp;
       const verified = await verifyAuthentication(rp, response, clientData.challenge, credential);
 
+      // After the signature, like the counter: that an account is disabled is told only to
+      // someone holding its passkey.
+      if (owner.disabledAt !== null) {
+        throw new AuthError('user_disabled', 'This account is disabled.');
+      }
       // §6.1.3: backup eligibility is fixed when the credential is created.
       if ((verified.deviceType === 'multiDevice') !== credential.backupEligible) {
         throw new AuthError(

@@ -41,6 +41,8 @@ describe('loadConfig', () => {
     expect(config.origins).toEqual(['http://localhost:8811']);
     expect(config.publicUrl).toBe('http://localhost:8811');
     expect(loadConfig({ PASSKI_PORT: '0' }).origins).toEqual(['http://localhost:8787']);
+    expect(loadConfig({ PASSKI_PORT: '80' }).origins).toEqual(['http://localhost']);
+    expect(loadConfig({ PASSKI_PORT: '0080' }).origins).toEqual(['http://localhost']);
     expect(
       loadConfig({ PASSKI_PORT: '8811', PASSKI_ORIGINS: 'http://localhost:9000' }).origins,
     ).toEqual(['http://localhost:9000']);

@@ -326,7 +326,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   // The local default follows the port, so `PASSKI_PORT=8811` alone serves a page that works
   // (port 0, "any free port", has no origin to name; tests set PASSKI_ORIGINS themselves).
-  const defaultOrigin = `http://localhost:${port === 0 ? 8787 : port}`;
+  // Through URL, which drops a default port: the origin of port 80 is http://localhost.
+  const defaultOrigin = new URL(`http://localhost:${port === 0 ? 8787 : port}`).origin;
   const origins = list(get('PASSKI_ORIGINS') ?? defaultOrigin).map(
     (origin) =>
       parseOrigin(origin) ??
