@@ -252,11 +252,20 @@ describe('admin client errors', () => {
       });
     }
     const stuck = answering(JSON.stringify({ users: [], nextCursor: 'same' }));
-    const seen: unknown[] = [];
-    const iterate = async () => {
-      for await (const user of stuck.listAllUsers()) seen.push(user);
+    const iterate = async (client: typeof stuck): Promise<number> => {
+      let users = 0;
+      for await (const _user of client.listAllUsers()) users++;
+      return users;
     };
-    expect(await adminError(iterate())).toMatchObject({ code: 'unexpected_response' });
+    expect(await adminError(iterate(stuck))).toMatchObject({ code: 'unexpected_response' });
+    // A cycle (A, B, A) is caught too, not only a cursor repeated at once.
+    let page = 0;
+    const cycling = createAdminClient({
+      baseUrl: 'http://passki.test',
+      apiKey,
+      fetch: async () => Response.json({ users: [], nextCursor: ['A', 'B'][page++ % 2] as string }),
+    });
+    expect(await adminError(iterate(cycling))).toMatchObject({ code: 'unexpected_response' });
   });
 
   it('refuses . and .. as path parameters, which would be resolved as path segments', async () => {

@@ -98,7 +98,8 @@ describe('signing key rotation (S10)', () => {
       issuer: server.url,
       audience: server.url,
       clock,
-      jwksCooldownSeconds: 1,
+      // Long enough that the checks below fit in it even on a loaded machine.
+      jwksCooldownSeconds: 3,
       fetch: (input, init) => {
         state.fetches++;
         return state.failing
@@ -110,7 +111,7 @@ describe('signing key rotation (S10)', () => {
     await verifier.verifyToken(good);
     expect(state.fetches).toBe(1);
     // Past jose's own cooldown, with the endpoint now failing.
-    await new Promise((r) => setTimeout(r, 1_100));
+    await new Promise((r) => setTimeout(r, 3_100));
     state.failing = true;
     const forged = await forgedTokens(20);
     await expectTokenError(verifier.verifyToken(forged[0] as string), 'jwks_unavailable');
@@ -120,7 +121,7 @@ describe('signing key rotation (S10)', () => {
     // The keys fetched before still verify real tokens meanwhile.
     expect((await verifier.verifyToken(good)).userId).toBe(account.userId);
     // Once the cooldown is over and the endpoint is back, it fetches again.
-    await new Promise((r) => setTimeout(r, 1_100));
+    await new Promise((r) => setTimeout(r, 3_100));
     state.failing = false;
     await expectTokenError(verifier.verifyToken(forged[1] as string), 'unknown_key');
     expect(state.fetches).toBe(3);

@@ -188,19 +188,17 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     return parsed;
   }
 
-  /** A page's `nextCursor` must move on; a server that repeats one would loop us forever. */
-  function nextCursor(
-    previous: string | null,
-    next: string | null,
-    path: AdminPath,
-  ): string | null {
-    if (next !== null && next === previous) {
+  /** A page's `nextCursor` must be new; a server that repeats one would loop us forever. */
+  function nextCursor(seen: Set<string>, next: string | null, path: AdminPath): string | null {
+    if (next === null) return null;
+    if (seen.has(next)) {
       throw new PasskiAdminError({
         code: 'unexpected_response',
         status: 200,
-        message: `GET ${path} gave the same nextCursor twice.`,
+        message: `GET ${path} gave a nextCursor it had given before.`,
       });
     }
+    seen.add(next);
     return next;
   }
 
@@ -221,6 +219,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
       return (await call('GET', '/v1/admin/users', { query: listQuery(query) })) as UserPage;
     },
     async *listAllUsers(query = {}) {
+      const seen = new Set<string>();
       let cursor: string | null = null;
       do {
         const page: UserPage = await client.listUsers({
@@ -228,7 +227,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
           ...(cursor === null ? {} : { cursor }),
         });
         yield* page.users;
-        cursor = nextCursor(cursor, page.nextCursor, '/v1/admin/users');
+        cursor = nextCursor(seen, page.nextCursor, '/v1/admin/users');
       } while (cursor !== null);
     },
     async updateUser(userId, input) {
@@ -305,6 +304,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
       })) as AuditEventPage;
     },
     async *listAllAuditEvents(query = {}) {
+      const seen = new Set<string>();
       let cursor: string | null = null;
       do {
         const page: AuditEventPage = await client.listAuditEvents({
@@ -312,7 +312,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
           ...(cursor === null ? {} : { cursor }),
         });
         yield* page.events;
-        cursor = nextCursor(cursor, page.nextCursor, '/v1/admin/audit-events');
+        cursor = nextCursor(seen, page.nextCursor, '/v1/admin/audit-events');
       } while (cursor !== null);
     },
   };
