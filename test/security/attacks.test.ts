@@ -155,6 +155,14 @@ describe('registration attacks', () => {
       [-1, new Uint8Array(Buffer.from(small.n as string, 'base64url'))],
       [-2, new Uint8Array([1, 0, 1])],
     ]);
+    // The same 1024-bit modulus padded with zero bytes to 257 bytes: still 1024 bits.
+    const smallN = Buffer.from(small.n as string, 'base64url');
+    const paddedRsa = cose([
+      [1, 3],
+      [3, -257],
+      [-1, new Uint8Array([...new Uint8Array(257 - smallN.length), ...smallN])],
+      [-2, new Uint8Array([1, 0, 1])],
+    ]);
     const bigN = new Uint8Array(256).fill(0xff);
     const exponentOne = cose([
       [1, 3],
@@ -168,7 +176,7 @@ describe('registration attacks', () => {
       [-1, 1],
       [-2, new Uint8Array(32).fill(3)],
     ]);
-    for (const cosePublicKey of [offCurve, weakRsa, exponentOne, ktyMismatch]) {
+    for (const cosePublicKey of [offCurve, weakRsa, paddedRsa, exponentOne, ktyMismatch]) {
       const before = await rowCounts(server);
       const res = await client.post('/v1/sign-up/verify', {
         response: new SoftAuthenticator({ origin: server.url }).register(await signUpOptions(), {

@@ -69,6 +69,23 @@ describe('challenge codec', () => {
     }
   });
 
+  it('refuses another spelling of the same bytes (spare bits in the last character)', () => {
+    const { codec } = setup();
+    // A context whose byte count is not a multiple of 3, so the last character has spare bits.
+    const userId = ['u1', 'u12', 'u123'].find(
+      (id) => codec.issue('sign-in', { userId: id }).challenge.length % 4 !== 0,
+    ) as string;
+    const { challenge } = codec.issue('sign-in', { userId });
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(challenge.at(-1) as string);
+    const spare = challenge.length % 4 === 2 ? 0b1111 : 0b11;
+    expect(last & spare).toBe(0);
+    const respelt = `${challenge.slice(0, -1)}${alphabet[last | 1]}`;
+    expect(Buffer.from(respelt, 'base64url')).toEqual(Buffer.from(challenge, 'base64url'));
+    expect(codeOf(() => codec.open(respelt, 'sign-in'))).toBe('challenge_not_found');
+    expect(codec.open(challenge, 'sign-in').context).toEqual({ userId });
+  });
+
   it('refuses a challenge minted with another secret', () => {
     const { codec } = setup();
     const other = createChallengeCodec({

@@ -132,6 +132,9 @@ export function createChallengeCodec(opts: {
       const full = fromBase64Url(challenge);
       if (full === null || full.length < HEADER_BYTES + MAC_BYTES || full[0] !== VERSION)
         return notFound();
+      // §7.1 step 8 / §7.2 step 11 compare the challenge as a string: a spelling with other
+      // spare bits in its last character decodes to the same bytes but is not the one issued.
+      if (toBase64Url(full) !== challenge) return notFound();
       const body = full.subarray(0, full.length - MAC_BYTES);
       if (!constantTimeEqual(mac(body), full.subarray(full.length - MAC_BYTES))) return notFound();
 

@@ -264,7 +264,7 @@ export function checkCredentialPublicKey(coseKey: Uint8Array): number {
     const n = get(-1);
     const e = get(-2);
     if (!(n instanceof Uint8Array) || !(e instanceof Uint8Array)) return invalid();
-    const modulusBits = (n.length - (n[0] === 0 ? 1 : 0)) * 8;
+    const modulusBits = significantBits(n);
     const exponent = e.reduce((acc, byte) => acc * 256 + byte, 0);
     if (modulusBits < 2048 || exponent < 3 || exponent % 2 === 0) return invalid();
     jwk = { kty: 'RSA', n: b64(n), e: b64(e) };
@@ -277,6 +277,14 @@ export function checkCredentialPublicKey(coseKey: Uint8Array): number {
     return invalid();
   }
   return alg;
+}
+
+/** Bits of a big-endian unsigned integer, leading zeros (any number of bytes) not counted. */
+function significantBits(bytes: Uint8Array): number {
+  let first = 0;
+  while (first < bytes.length && bytes[first] === 0) first++;
+  if (first === bytes.length) return 0;
+  return (bytes.length - first - 1) * 8 + (32 - Math.clz32(bytes[first] as number));
 }
 
 /**
