@@ -210,6 +210,28 @@ describe('the step-up dance', () => {
     expect(server.calls).toEqual(['DELETE /v1/me/sessions', 'POST /v1/me/reauth/options']);
   });
 
+  it("the caller's signal cancels the step-up's passkey prompt too", async () => {
+    const server = fakeServer({
+      'DELETE /v1/me/passkeys/AQID': [apiError(403, 'reauthentication_required')],
+      'POST /v1/me/reauth/options': [json(200, requestOptions)],
+      'GET /v1/me/passkeys': [json(200, { passkeys: [], signals })],
+    });
+    // The prompt stays open until its own signal (the SDK's, tied to the caller's) aborts it.
+    credentials.get.mockImplementation(
+      (options: CredentialRequestOptions) =>
+        new Promise((_resolve, reject) => {
+          options.signal?.addEventListener('abort', () =>
+            reject(new DOMException('aborted', 'AbortError')),
+          );
+        }),
+    );
+    const controller = new AbortController();
+    const deleting = client(server).deletePasskey('AQID', { signal: controller.signal });
+    await vi.waitFor(() => expect(credentials.get).toHaveBeenCalled());
+    controller.abort();
+    expect((await failure(deleting)).code).toBe('cancelled');
+  });
+
   it('each step-up-protected method runs the dance', async () => {
     const stepUp = (route: string, ok: Reply): Record<string, Reply[]> => ({
       [route]: [apiError(403, 'reauthentication_required'), ok],

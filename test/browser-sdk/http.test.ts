@@ -100,6 +100,27 @@ describe('apiRequest', () => {
       ),
     );
     expect(aborted.code).toBe('cancelled');
+
+    // fetch rejects with the signal's own reason: a timeout, or any reason the caller gave.
+    const hanging: typeof globalThis.fetch = (_url, init) =>
+      new Promise((_resolve, reject) => {
+        const signal = init?.signal as AbortSignal;
+        signal.addEventListener('abort', () => reject(signal.reason));
+      });
+    const timedOut = await failure(
+      apiRequest(
+        { baseUrl: '', fetch: hanging },
+        { method: 'GET', path: '/v1/session', signal: AbortSignal.timeout(1) },
+      ),
+    );
+    expect(timedOut.code).toBe('timeout');
+    const navigating = new AbortController();
+    const leaving = apiRequest(
+      { baseUrl: '', fetch: hanging },
+      { method: 'GET', path: '/v1/session', signal: navigating.signal },
+    );
+    navigating.abort(new Error('user navigated'));
+    expect((await failure(leaving)).code).toBe('cancelled');
   });
 
   it('calls fetch as a plain function, never as a method of the config', async () => {

@@ -169,8 +169,8 @@ export function addPasskey(options?: CeremonyOptions): Promise<Passkey> {
  * @example
  * await renamePasskey(passkey.id, 'Work laptop');
  */
-export function renamePasskey(id: string, name: string): Promise<void> {
-  return renamePasskeyWith(SAME_ORIGIN, id, name);
+export function renamePasskey(id: string, name: string, options?: CeremonyOptions): Promise<void> {
+  return renamePasskeyWith(SAME_ORIGIN, id, name, options);
 }
 
 /**
@@ -180,8 +180,8 @@ export function renamePasskey(id: string, name: string): Promise<void> {
  * @example
  * await deletePasskey(passkey.id);
  */
-export function deletePasskey(id: string): Promise<void> {
-  return deletePasskeyWith(SAME_ORIGIN, id);
+export function deletePasskey(id: string, options?: CeremonyOptions): Promise<void> {
+  return deletePasskeyWith(SAME_ORIGIN, id, options);
 }
 
 /**
@@ -200,8 +200,8 @@ export function listSessions(): Promise<ActiveSession[]> {
  * @example
  * await revokeSession(session.id);
  */
-export function revokeSession(id: string): Promise<void> {
-  return revokeSessionWith(SAME_ORIGIN, id);
+export function revokeSession(id: string, options?: CeremonyOptions): Promise<void> {
+  return revokeSessionWith(SAME_ORIGIN, id, options);
 }
 
 /**
@@ -210,8 +210,8 @@ export function revokeSession(id: string): Promise<void> {
  * @example
  * const ended = await revokeOtherSessions();
  */
-export function revokeOtherSessions(): Promise<number> {
-  return revokeOtherSessionsWith(SAME_ORIGIN);
+export function revokeOtherSessions(options?: CeremonyOptions): Promise<number> {
+  return revokeOtherSessionsWith(SAME_ORIGIN, options);
 }
 
 /**
@@ -231,8 +231,8 @@ export function reauthenticate(options?: CeremonyOptions): Promise<void> {
  * @example
  * const codes = await createRecoveryCodes();
  */
-export function createRecoveryCodes(): Promise<string[]> {
-  return createRecoveryCodesWith(SAME_ORIGIN);
+export function createRecoveryCodes(options?: CeremonyOptions): Promise<string[]> {
+  return createRecoveryCodesWith(SAME_ORIGIN, options);
 }
 
 /**

@@ -124,7 +124,9 @@ export interface PasskiErrorOptions {
 }
 
 /**
- * The only error type the SDK's functions reject with.
+ * The error type the SDK's functions reject with, whatever goes wrong at run time. (Calling a
+ * function with options that cannot work together, such as `autofill` with a `username`, throws a
+ * `TypeError` instead: a mistake in the calling code, not something to show a user.)
  *
  * @example
  * try {

@@ -42,7 +42,7 @@ export async function apiRequest(config: ClientConfig, request: ApiRequest): Pro
   try {
     response = await fetchFn(joinUrl(config.baseUrl, request.path), init);
   } catch (error) {
-    throw fromFetchFailure(error);
+    throw fromFetchFailure(error, request.signal);
   }
 
   if (response.ok) {
@@ -63,9 +63,17 @@ function joinUrl(baseUrl: string, path: string): string {
   return baseUrl.replace(/\/+$/, '') + path;
 }
 
-/** `fetch` rejects with a `TypeError` when no response arrived, or an `AbortError` on abort. */
-function fromFetchFailure(error: unknown): PasskiError {
-  if (error instanceof Error && error.name === 'AbortError') {
+/**
+ * `fetch` rejects with a `TypeError` when no response arrived. On abort it rejects with the
+ * signal's reason, which is an `AbortError` only when `abort()` was given none: a
+ * `TimeoutError` from `AbortSignal.timeout()`, or any reason the caller chose, is an abort too.
+ */
+function fromFetchFailure(error: unknown, signal: AbortSignal | undefined): PasskiError {
+  if (signal?.aborted === true || (error instanceof Error && error.name === 'AbortError')) {
+    const reason: unknown = signal?.reason;
+    if (reason instanceof Error && reason.name === 'TimeoutError') {
+      return new PasskiError('timeout', 'The request timed out', { cause: error });
+    }
     return new PasskiError('cancelled', 'The request was aborted', { cause: error });
   }
   return new PasskiError('network', 'Could not reach the Passki server', { cause: error });

@@ -144,13 +144,13 @@ export interface PasskiClient {
   getSession(): Promise<AuthResult | null>;
   listPasskeys(): Promise<Passkey[]>;
   addPasskey(options?: CeremonyOptions): Promise<Passkey>;
-  renamePasskey(id: string, name: string): Promise<void>;
-  deletePasskey(id: string): Promise<void>;
+  renamePasskey(id: string, name: string, options?: CeremonyOptions): Promise<void>;
+  deletePasskey(id: string, options?: CeremonyOptions): Promise<void>;
   listSessions(): Promise<ActiveSession[]>;
-  revokeSession(id: string): Promise<void>;
-  revokeOtherSessions(): Promise<number>;
+  revokeSession(id: string, options?: CeremonyOptions): Promise<void>;
+  revokeOtherSessions(options?: CeremonyOptions): Promise<number>;
   reauthenticate(options?: CeremonyOptions): Promise<void>;
-  createRecoveryCodes(): Promise<string[]>;
+  createRecoveryCodes(options?: CeremonyOptions): Promise<string[]>;
   recoveryCodesRemaining(): Promise<number>;
   recover(username: string, code: string): Promise<AuthResult>;
 }

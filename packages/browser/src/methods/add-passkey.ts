@@ -22,8 +22,10 @@ export async function addPasskeyWith(
   // Only the options request is retried after a step-up: once the authenticator has created a
   // credential, asking for another one would leave an orphan passkey on it.
   const optionsJSON = readCreationOptions(
-    await withStepUp(config, () =>
-      apiRequest(config, { method: 'POST', path: '/v1/me/passkeys/options', signal }),
+    await withStepUp(
+      config,
+      () => apiRequest(config, { method: 'POST', path: '/v1/me/passkeys/options', signal }),
+      signal,
     ),
   );
   let response: Awaited<ReturnType<typeof startRegistration>>;
