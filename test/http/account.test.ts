@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { api } from '../helpers/api.js';
 import { BACKENDS, startTestServer, TestClock, type TestServer } from '../helpers/server.js';
 import { SoftAuthenticator } from '../helpers/soft-authenticator.js';
@@ -209,6 +209,33 @@ describe.each(BACKENDS)('%s', (backend) => {
         ).status,
       ).toBe(204);
       expect((await passkeys(token))[0]?.name).toBe('Desk');
+    });
+
+    it('adds no passkey for a user disabled after the request was authenticated', async () => {
+      const { token, userId } = await account();
+      const options = await client.post('/v1/me/passkeys/options', {}, { cookie: token });
+      const newcomer = new SoftAuthenticator({ origin: server.url });
+      const response = newcomer.register(options.body.options);
+      const sessions = server.store.sessions;
+      const findByTokenHash = sessions.findByTokenHash.bind(sessions);
+      // The admin disables the user just after this request's session was read.
+      const spy = vi.spyOn(sessions, 'findByTokenHash').mockImplementationOnce(async (...args) => {
+        const stale = await findByTokenHash(...args);
+        await server.store.transaction(async (tx) => {
+          await tx.users.update(userId, { disabledAt: clock.now() });
+          await tx.sessions.deleteByUser(userId);
+        });
+        return stale;
+      });
+      try {
+        const res = await client.post('/v1/me/passkeys/verify', { response }, { cookie: token });
+        expect(spy).toHaveBeenCalled();
+        expect(res.status).toBe(401);
+        expect(res.body.error.code).toBe('unauthenticated');
+      } finally {
+        spy.mockRestore();
+      }
+      expect(await server.store.credentials.countByUser(userId)).toBe(1);
     });
 
     it('names passkeys in visible, well-formed text', async () => {

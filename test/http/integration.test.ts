@@ -312,6 +312,15 @@ describe.each(BACKENDS)('%s', (backend) => {
     });
   });
 
+  it('finds users by username prefix folded like usernames (NFKC, case)', async () => {
+    const { username, userId } = await account();
+    const wide = [...username.slice(0, 6)]
+      .map((ch) => String.fromCodePoint((ch.codePointAt(0) as number) + 0xfee0))
+      .join('');
+    const found = await admin('GET', `/v1/admin/users?query=${encodeURIComponent(wide)}`);
+    expect(found.body.users.map((u: { id: string }) => u.id)).toContain(userId);
+  });
+
   describe('one-time sign-in tokens', () => {
     it('redeem once for a session; concurrent redemptions yield one session', async () => {
       const { userId } = await account();
@@ -339,6 +348,52 @@ describe.each(BACKENDS)('%s', (backend) => {
       // Its JWTs say how it began: no passkey was used.
       const minted = await client.post('/v1/token', {}, { cookie: winner?.sessionToken as string });
       expect(decodeJwt(minted.body.token).amr).toEqual(['sign_in_token']);
+    });
+
+    it('a sign-in result dies with its passkey', async () => {
+      const { auth, userId, username } = await account();
+      const signIn = (await client.post('/v1/sign-in/options', { username })).body.options;
+      const verified = await client.post('/v1/sign-in/verify', {
+        response: auth.authenticate(signIn),
+        result: true,
+      });
+      const result = verified.body.signInResult.token;
+      const passkey = auth.credentials[0]?.idBase64url as string;
+      expect((await admin('DELETE', `/v1/admin/users/${userId}/passkeys/${passkey}`)).status).toBe(
+        204,
+      );
+      const redeemed = await admin('POST', '/v1/admin/sign-in-results/redeem', { result });
+      expect(redeemed.status).toBe(401);
+      expect(redeemed.body.error.code).toBe('invalid_token');
+    });
+
+    it('disabling twice keeps the first time and audits once; deleting races no ceremony into a 500', async () => {
+      const { userId, auth, username } = await account();
+      const first = await admin('POST', `/v1/admin/users/${userId}/disable`, {});
+      clock.advance(1_000);
+      const second = await admin('POST', `/v1/admin/users/${userId}/disable`, {});
+      expect(second.body.user.disabledAt).toBe(first.body.user.disabledAt);
+      const events = await admin(
+        'GET',
+        `/v1/admin/audit-events?type=admin_user_disabled&userId=${userId}`,
+      );
+      expect(events.body.events).toHaveLength(1);
+      expect((await admin('POST', `/v1/admin/users/${userId}/enable`, {})).status).toBe(200);
+      // Sign-ins in flight while the user is deleted: each is a clean answer, never a 500.
+      const optionsList = await Promise.all(
+        Array.from(
+          { length: 6 },
+          async () => (await client.post('/v1/sign-in/options', { username })).body.options,
+        ),
+      );
+      const [deleted, ...signIns] = await Promise.all([
+        admin('DELETE', `/v1/admin/users/${userId}`),
+        ...optionsList.map((options) =>
+          client.post('/v1/sign-in/verify', { response: auth.authenticate(options) }),
+        ),
+      ]);
+      expect(deleted.status).toBe(204);
+      for (const res of signIns) expect([200, 400]).toContain(res.status);
     });
 
     it('end when the user is disabled, and stay ended when the user is enabled again', async () => {

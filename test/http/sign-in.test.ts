@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { api, rowCounts } from '../helpers/api.js';
 import { BACKENDS, startTestServer, TestClock, type TestServer } from '../helpers/server.js';
 import { flipByte, SoftAuthenticator } from '../helpers/soft-authenticator.js';
@@ -443,6 +443,34 @@ describe.each(BACKENDS)('%s', (backend) => {
         await server.store.audit.list({ limit: 5, type: 'counter_regression', userId }),
       ).toEqual([]);
       expect((await server.store.credentials.findById(held.id))?.signCount).toBe(8);
+    });
+
+    it('re-checks the user when committing: a disable landing after the first read leaves no session', async () => {
+      const { username, auth, userId } = await account();
+      const options = await signInOptions(username);
+      const users = server.store.users;
+      const findById = users.findById.bind(users);
+      // The admin disables the user between the ceremony's read of it and its transaction.
+      const spy = vi.spyOn(users, 'findById').mockImplementationOnce(async (id) => {
+        const stale = await findById(id);
+        await server.store.transaction(async (tx) => {
+          await tx.users.update(userId, { disabledAt: clock.now() });
+          await tx.sessions.deleteByUser(userId);
+        });
+        return stale;
+      });
+      try {
+        const res = await client.post('/v1/sign-in/verify', {
+          response: auth.authenticate(options),
+        });
+        expect(spy).toHaveBeenCalled();
+        expect(res.status).toBe(403);
+        expect(res.body.error.code).toBe('user_disabled');
+        expect(res.sessionToken).toBeUndefined();
+      } finally {
+        spy.mockRestore();
+      }
+      expect(await server.store.sessions.listByUser(userId, clock.now())).toEqual([]);
     });
 
     it('tells only the passkey holder that an account is disabled', async () => {

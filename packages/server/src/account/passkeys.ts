@@ -6,6 +6,7 @@ import type { CeremonyContext, ClientInfo } from '../ceremonies/context.js';
 import {
   checkCrossOrigin,
   claimChallenge,
+  lockUser,
   openChallenge,
   readClientData,
   withChallenge,
@@ -127,7 +128,12 @@ export async function finishAddPasskey(
       await ctx.store.transaction(async (tx) => {
         await claimChallenge(tx, opened);
         // The limit is checked under the user's lock, so parallel additions cannot overshoot it.
-        await tx.users.lock(session.userId);
+        // The user may have been disabled (its sessions ended) or deleted since this request
+        // was authenticated: the lock orders this against both.
+        const owner = await lockUser(tx, session.userId);
+        if (owner === null || owner.disabledAt !== null) {
+          throw new AuthError('unauthenticated', 'You are not signed in.');
+        }
         if ((await tx.credentials.countByUser(session.userId)) >= ctx.config.maxPasskeysPerUser) {
           throw new AuthError(
             'passkey_limit_reached',

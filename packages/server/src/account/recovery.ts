@@ -1,6 +1,6 @@
 import { scrypt as scryptCallback } from 'node:crypto';
 import { promisify } from 'node:util';
-import type { CeremonyContext, ClientInfo } from '../ceremonies/context.js';
+import { type CeremonyContext, type ClientInfo, lockUser } from '../ceremonies/context.js';
 import type { SignedIn } from '../ceremonies/sign-up.js';
 import { normalizeUsername } from '../ceremonies/usernames.js';
 import { constantTimeEqual, toBase64Url } from '../core/encoding.js';
@@ -89,6 +89,11 @@ export async function regenerateRecoveryCodes(
     });
   }
   await ctx.store.transaction(async (tx) => {
+    // Disabled or deleted since this request was authenticated: nothing to give codes to.
+    const owner = await lockUser(tx, session.userId);
+    if (owner === null || owner.disabledAt !== null) {
+      throw new AuthError('unauthenticated', 'You are not signed in.');
+    }
     await tx.recoveryCodes.replace(session.userId, records);
     await tx.audit.record({
       at: now,

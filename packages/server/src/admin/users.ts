@@ -130,9 +130,14 @@ export async function setDisabled(
   disabled: boolean,
   actor: { keyId: string; client: ClientInfo },
 ): Promise<UserRecord> {
-  await getUser(ctx, id);
+  const current = await getUser(ctx, id);
+  // Asked again, the state stands: the time it was disabled is kept and nothing is audited
+  // (a repeated disable still sweeps sessions and tokens).
+  const already = (current.disabledAt !== null) === disabled;
   const updated = await ctx.store.transaction(async (tx) => {
-    const user = await tx.users.update(id, { disabledAt: disabled ? ctx.clock.now() : null });
+    const user = already
+      ? current
+      : await tx.users.update(id, { disabledAt: disabled ? ctx.clock.now() : null });
     if (disabled) {
       await tx.sessions.deleteByUser(id);
       // Pending sign-in and enrolment tokens die too: one issued before an incident must not
@@ -142,7 +147,8 @@ export async function setDisabled(
     return user;
   });
   if (updated === null) throw new AuthError('not_found', 'No such user.');
-  await audit(ctx, actor, disabled ? 'admin_user_disabled' : 'admin_user_enabled', id);
+  if (!already)
+    await audit(ctx, actor, disabled ? 'admin_user_disabled' : 'admin_user_enabled', id);
   return updated;
 }
 
@@ -151,7 +157,13 @@ export async function deleteUser(
   id: string,
   actor: { keyId: string; client: ClientInfo },
 ): Promise<void> {
-  if (!(await ctx.store.users.delete(id))) throw new AuthError('not_found', 'No such user.');
+  // In a transaction, user row first: PostgreSQL runs it again if the cascade still meets a
+  // deadlock with a ceremony of this user.
+  const deleted = await ctx.store.transaction(async (tx) => {
+    await tx.users.lock(id);
+    return tx.users.delete(id);
+  });
+  if (!deleted) throw new AuthError('not_found', 'No such user.');
   await audit(ctx, actor, 'admin_user_deleted', id);
 }
 

@@ -10,6 +10,7 @@ import {
   type ClientInfo,
   checkCrossOrigin,
   claimChallenge,
+  lockUser,
   openChallenge,
   readClientData,
   withChallenge,
@@ -113,6 +114,15 @@ export async function runAssertion<T extends AssertionCeremony, R>(
       const now = ctx.clock.now();
       const checked: CheckedAssertion = { credentialId, credential, owner, verified };
       return ctx.store.transaction(async (tx) => {
+        // Read again under the user's lock: a disable that committed since the read above must
+        // not be followed by a session it would never delete.
+        const current = await lockUser(tx, owner.id);
+        if (current === null) {
+          throw new AuthError('credential_not_found', 'This passkey is not registered here.');
+        }
+        if (current.disabledAt !== null) {
+          throw new AuthError('user_disabled', 'This account is disabled.');
+        }
         await claimChallenge(tx, opened);
         // §7.2 step 24, compare-and-set: a concurrent or cloned assertion cannot move it back.
         const moved = await tx.credentials.recordUse({

@@ -4,6 +4,7 @@ import type { Clock, RandomSource } from '../core/clock.js';
 import { fromBase64Url } from '../core/encoding.js';
 import { AuthError } from '../core/errors.js';
 import { topLevelKeys } from '../core/json.js';
+import type { UserRecord } from '../storage/records.js';
 import type { Store } from '../storage/store.js';
 import {
   CeremonyMismatch,
@@ -158,6 +159,17 @@ export async function withChallenge<T extends CeremonyType, R>(
       throw new AuthError('challenge_used', 'This response was already used. Start again.');
     throw err;
   }
+}
+
+/**
+ * Inside a transaction: locks the user's row (PostgreSQL; SQLite's write transaction is already
+ * exclusive) and reads it again. A disable or delete that committed first is seen here, and one
+ * that comes later waits for this transaction, whose sessions and passkeys it then removes: none
+ * can outlive a disable or point at a deleted user.
+ */
+export async function lockUser(store: Store, userId: string): Promise<UserRecord | null> {
+  await store.users.lock(userId);
+  return store.users.findById(userId);
 }
 
 /** Inside the ceremony's transaction: claims the challenge or fails as a replay. */

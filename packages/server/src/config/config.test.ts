@@ -31,6 +31,7 @@ describe('loadConfig', () => {
     [{ PASSKI_SECRET: 'short' }, /PASSKI_SECRET/],
     [{ PASSKI_LOG_LEVEL: 'loud' }, /PASSKI_LOG_LEVEL/],
     [{ PASSKI_DATABASE_URL: 'mysql://x' }, /PASSKI_DATABASE_URL/],
+    [{ PASSKI_SIGN_IN_TOKEN_TTL: '2h' }, /PASSKI_SIGN_IN_TOKEN_TTL: at most 10 minutes/],
   ])('names the bad setting: %j', (env, message) => {
     expect(() => loadConfig(env)).toThrowError(ConfigError);
     expect(() => loadConfig(env)).toThrowError(message);

@@ -238,7 +238,8 @@ export const SETTINGS: Setting[] = [
   {
     env: 'PASSKI_RATE_LIMITS',
     default: 'on',
-    description: 'on or off: rate limits on every ceremony, recovery, ticket and token endpoint',
+    description:
+      'on or off: rate limits on every ceremony, ticket and token endpoint (the recovery-code limits always apply)',
   },
   {
     env: 'PASSKI_RATE_LIMIT_IP',
@@ -363,6 +364,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     return ms as number;
   };
 
+  /** Sign-in tokens and results live at most 10 minutes (ASVS 6.5.5), whatever asks longer. */
+  const atMost = (name: string, ms: number, max: number): number =>
+    ms <= max ? ms : fail(name, `at most ${max / 60_000} minutes, not ${ms / 60_000}`);
+
   let secret: Uint8Array | null = null;
   const secretRaw = get('PASSKI_SECRET');
   if (secretRaw !== undefined) {
@@ -485,7 +490,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jwtIssuer: publicUrl,
     jwtAudience: get('PASSKI_JWT_AUDIENCE') ?? publicUrl,
     keyEncryptionKey: secret32('PASSKI_KEY_ENCRYPTION_KEY'),
-    signInTokenTtlMs: duration('PASSKI_SIGN_IN_TOKEN_TTL', '60s', 5_000),
+    signInTokenTtlMs: atMost(
+      'PASSKI_SIGN_IN_TOKEN_TTL',
+      duration('PASSKI_SIGN_IN_TOKEN_TTL', '60s', 5_000),
+      10 * 60_000,
+    ),
     enrollmentTokenTtlMs: duration('PASSKI_ENROLLMENT_TOKEN_TTL', '15m', 10_000),
     adminPort,
     adminHost: get('PASSKI_ADMIN_HOST') ?? '127.0.0.1',

@@ -1,4 +1,4 @@
-import type { CeremonyContext, ClientInfo } from '../ceremonies/context.js';
+import { type CeremonyContext, type ClientInfo, lockUser } from '../ceremonies/context.js';
 import type { SignedIn } from '../ceremonies/sign-up.js';
 import { AuthError } from '../core/errors.js';
 import { newSession } from '../sessions/sessions.js';
@@ -23,7 +23,8 @@ export async function redeemSignInTicket(
   return ctx.store.transaction(async (tx) => {
     const used = await tx.oneTimeTokens.consume(hash, 'sign_in', now);
     if (used === null) return invalid();
-    const user = await tx.users.findById(used.userId);
+    // Under the user's lock, so a disable cannot slip in before the session below exists.
+    const user = await lockUser(tx, used.userId);
     if (user === null) return invalid();
     if (user.disabledAt !== null) throw new AuthError('user_disabled', 'This account is disabled.');
     const session = newSession(

@@ -366,7 +366,12 @@ export function createKyselyStore(
           let query = db.selectFrom('users').selectAll().orderBy('id').limit(opts.limit);
           if (opts.cursor !== undefined) query = query.where('id', '>', opts.cursor);
           if (opts.query !== undefined && opts.query.length > 0) {
-            const prefix = opts.query.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`);
+            // Folded like usernames are (trim, NFKC, lower case), so ａｌｉ finds alice.
+            const prefix = opts.query
+              .trim()
+              .normalize('NFKC')
+              .toLowerCase()
+              .replace(/[\\%_]/g, (ch) => `\\${ch}`);
             query = query.where((eb) =>
               eb.or([
                 eb('username', 'like', sql<string>`${`${prefix}%`} ESCAPE '\\'`),

@@ -397,7 +397,19 @@ export function adminRoutes(deps: AppDeps): RouteSpec[] {
       handler: async (c, body) => {
         const used = await redeemOneTimeToken(deps, 'sign_in_result', body.result);
         const user = used === null ? null : await deps.store.users.findById(used.userId);
-        if (used === null || user === null || used.credentialId === null) {
+        // A result is worth what its passkey is: once that is deleted, like the sessions it
+        // signed in, the result is gone too.
+        const credential =
+          used?.credentialId == null
+            ? null
+            : await deps.store.credentials.findById(used.credentialId);
+        if (
+          used === null ||
+          user === null ||
+          used.credentialId === null ||
+          credential === null ||
+          credential.userId !== user.id
+        ) {
           throw new AuthError('invalid_token', 'This sign-in result is invalid, used or expired.');
         }
         if (user.disabledAt !== null)
