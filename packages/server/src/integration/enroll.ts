@@ -85,10 +85,12 @@ export async function finishEnrollment(
     try {
       user = await ctx.store.transaction(async (tx) => {
         await claimChallenge(tx, opened);
+        // The user's row first, as a disable takes it before the tokens it deletes: taking the
+        // token first could deadlock with one.
+        await tx.users.lock(opened.context.userId);
         // Used up in the same transaction that stores the passkey: one token, one passkey.
         const used = await tx.oneTimeTokens.consume(hash, 'enrollment', now);
         if (used === null || used.userId !== opened.context.userId) throw invalidToken();
-        await tx.users.lock(used.userId);
         const owner = await tx.users.findById(used.userId);
         if (owner === null) throw invalidToken();
         // Checked again here: the user may have been disabled since the options call.
