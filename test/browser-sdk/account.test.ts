@@ -232,6 +232,17 @@ describe('the step-up dance', () => {
     expect((await failure(deleting)).code).toBe('cancelled');
   });
 
+  it('an already aborted signal sends nothing', async () => {
+    const server = fakeServer({});
+    const controller = new AbortController();
+    controller.abort();
+    const error = await failure(
+      client(server).deletePasskey('AQID', { signal: controller.signal }),
+    );
+    expect(error.code).toBe('cancelled');
+    expect(server.calls).toEqual([]);
+  });
+
   it('each step-up-protected method runs the dance', async () => {
     const stepUp = (route: string, ok: Reply): Record<string, Reply[]> => ({
       [route]: [apiError(403, 'reauthentication_required'), ok],

@@ -121,6 +121,19 @@ describe('apiRequest', () => {
     );
     navigating.abort(new Error('user navigated'));
     expect((await failure(leaving)).code).toBe('cancelled');
+    // A fetch that times out by itself (no signal of ours aborted) is a timeout too.
+    const selfTimed = await failure(
+      apiRequest(
+        {
+          baseUrl: '',
+          fetch: async () => {
+            throw new DOMException('took too long', 'TimeoutError');
+          },
+        },
+        { method: 'GET', path: '/v1/session' },
+      ),
+    );
+    expect(selfTimed.code).toBe('timeout');
   });
 
   it('calls fetch as a plain function, never as a method of the config', async () => {

@@ -319,6 +319,9 @@ describe.each(BACKENDS)('%s', (backend) => {
       .join('');
     const found = await admin('GET', `/v1/admin/users?query=${encodeURIComponent(wide)}`);
     expect(found.body.users.map((u: { id: string }) => u.id)).toContain(userId);
+    // A query that folds to nothing is no prefix of every username.
+    const blank = await admin('GET', `/v1/admin/users?query=${encodeURIComponent('   ')}`);
+    expect(blank.body.users).toEqual([]);
   });
 
   describe('one-time sign-in tokens', () => {

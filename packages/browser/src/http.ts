@@ -69,9 +69,13 @@ function joinUrl(baseUrl: string, path: string): string {
  * `TimeoutError` from `AbortSignal.timeout()`, or any reason the caller chose, is an abort too.
  */
 function fromFetchFailure(error: unknown, signal: AbortSignal | undefined): PasskiError {
+  const timedOut = (value: unknown): boolean =>
+    value instanceof Error && value.name === 'TimeoutError';
+  if (timedOut(error) && signal?.aborted !== true) {
+    return new PasskiError('timeout', 'The request timed out', { cause: error });
+  }
   if (signal?.aborted === true || (error instanceof Error && error.name === 'AbortError')) {
-    const reason: unknown = signal?.reason;
-    if (reason instanceof Error && reason.name === 'TimeoutError') {
+    if (timedOut(signal?.reason)) {
       return new PasskiError('timeout', 'The request timed out', { cause: error });
     }
     return new PasskiError('cancelled', 'The request was aborted', { cause: error });

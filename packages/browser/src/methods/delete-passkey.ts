@@ -1,3 +1,4 @@
+import { throwIfAborted } from '../ceremony.js';
 import { apiRequest, type ClientConfig } from '../http.js';
 import { signalAccountState, snapshotPasskeyList } from '../signals.js';
 import { withStepUp } from '../step-up.js';
@@ -14,6 +15,7 @@ export async function deletePasskeyWith(
   options: CeremonyOptions = {},
 ): Promise<void> {
   const { signal } = options;
+  throwIfAborted(signal);
   // Taken first: when this session ends with the passkey, the list can no longer be read after.
   const before = await snapshotPasskeyList(config);
   await withStepUp(

@@ -1,4 +1,4 @@
-import type { CeremonyContext, ClientInfo } from '../ceremonies/context.js';
+import { type CeremonyContext, type ClientInfo, lockUser } from '../ceremonies/context.js';
 import { normalizeDisplayName, normalizeUsername } from '../ceremonies/usernames.js';
 import { toBase64Url } from '../core/encoding.js';
 import { AuthError } from '../core/errors.js';
@@ -130,11 +130,14 @@ export async function setDisabled(
   disabled: boolean,
   actor: { keyId: string; client: ClientInfo },
 ): Promise<UserRecord> {
-  const current = await getUser(ctx, id);
-  // Asked again, the state stands: the time it was disabled is kept and nothing is audited
-  // (a repeated disable still sweeps sessions and tokens).
-  const already = (current.disabledAt !== null) === disabled;
+  let already = false;
   const updated = await ctx.store.transaction(async (tx) => {
+    // Read under the lock, so two admins disabling and enabling at once each see the other.
+    const current = await lockUser(tx, id);
+    if (current === null) return null;
+    // Asked again, the state stands: the time it was disabled is kept and nothing is audited
+    // (a repeated disable still sweeps sessions and tokens).
+    already = (current.disabledAt !== null) === disabled;
     const user = already
       ? current
       : await tx.users.update(id, { disabledAt: disabled ? ctx.clock.now() : null });

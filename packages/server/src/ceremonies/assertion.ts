@@ -141,7 +141,7 @@ export async function runAssertion<T extends AssertionCeremony, R>(
             'The passkey counter went backwards; the authenticator may have been cloned.',
           );
         }
-        return input.commit(tx, checked, now);
+        return input.commit(tx, { ...checked, owner: current }, now);
       });
     });
   } catch (err) {

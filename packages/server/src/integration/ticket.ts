@@ -21,11 +21,14 @@ export async function redeemSignInTicket(
   if (hash === null) return invalid();
   const now = ctx.clock.now();
   return ctx.store.transaction(async (tx) => {
-    const used = await tx.oneTimeTokens.consume(hash, 'sign_in', now);
-    if (used === null) return invalid();
+    // The user's row is locked before the token's, the order a disable or delete takes them in
+    // (the other order deadlocks with one), so the token is only peeked at to find its user.
+    const peeked = await tx.oneTimeTokens.peek(hash, 'sign_in', now);
+    if (peeked === null) return invalid();
     // Under the user's lock, so a disable cannot slip in before the session below exists.
-    const user = await lockUser(tx, used.userId);
-    if (user === null) return invalid();
+    const user = await lockUser(tx, peeked.userId);
+    const used = await tx.oneTimeTokens.consume(hash, 'sign_in', now);
+    if (used === null || user === null || used.userId !== user.id) return invalid();
     if (user.disabledAt !== null) throw new AuthError('user_disabled', 'This account is disabled.');
     const session = newSession(
       { ...ctx, store: tx },

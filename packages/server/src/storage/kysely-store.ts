@@ -366,17 +366,18 @@ export function createKyselyStore(
           let query = db.selectFrom('users').selectAll().orderBy('id').limit(opts.limit);
           if (opts.cursor !== undefined) query = query.where('id', '>', opts.cursor);
           if (opts.query !== undefined && opts.query.length > 0) {
-            // Folded like usernames are (trim, NFKC, lower case), so ａｌｉ finds alice.
-            const prefix = opts.query
-              .trim()
-              .normalize('NFKC')
-              .toLowerCase()
-              .replace(/[\\%_]/g, (ch) => `\\${ch}`);
+            const exact = opts.query;
+            // Folded like usernames are (trim, NFKC, lower case), so ａｌｉ finds alice; a query
+            // that folds to nothing is no username prefix (it would match everyone).
+            const folded = exact.trim().normalize('NFKC').toLowerCase();
+            const prefix = folded.replace(/[\\%_]/g, (ch) => `\\${ch}`);
             query = query.where((eb) =>
-              eb.or([
-                eb('username', 'like', sql<string>`${`${prefix}%`} ESCAPE '\\'`),
-                eb('external_id', '=', opts.query as string),
-              ]),
+              folded.length === 0
+                ? eb('external_id', '=', exact)
+                : eb.or([
+                    eb('username', 'like', sql<string>`${`${prefix}%`} ESCAPE '\\'`),
+                    eb('external_id', '=', exact),
+                  ]),
             );
           }
           return (await query.execute()).map(toUser);
