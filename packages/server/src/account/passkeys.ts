@@ -6,7 +6,7 @@ import type { CeremonyContext, ClientInfo } from '../ceremonies/context.js';
 import {
   checkCrossOrigin,
   claimChallenge,
-  lockUser,
+  lockSignedInUser,
   openChallenge,
   readClientData,
   withChallenge,
@@ -130,10 +130,7 @@ export async function finishAddPasskey(
         // The limit is checked under the user's lock, so parallel additions cannot overshoot it.
         // The user may have been disabled (its sessions ended) or deleted since this request
         // was authenticated: the lock orders this against both.
-        const owner = await lockUser(tx, session.userId);
-        if (owner === null || owner.disabledAt !== null) {
-          throw new AuthError('unauthenticated', 'You are not signed in.');
-        }
+        await lockSignedInUser(tx, session.userId);
         if ((await tx.credentials.countByUser(session.userId)) >= ctx.config.maxPasskeysPerUser) {
           throw new AuthError(
             'passkey_limit_reached',

@@ -1,6 +1,11 @@
 import { scrypt as scryptCallback } from 'node:crypto';
 import { promisify } from 'node:util';
-import { type CeremonyContext, type ClientInfo, lockUser } from '../ceremonies/context.js';
+import {
+  type CeremonyContext,
+  type ClientInfo,
+  lockSignedInUser,
+  lockUser,
+} from '../ceremonies/context.js';
 import type { SignedIn } from '../ceremonies/sign-up.js';
 import { normalizeUsername } from '../ceremonies/usernames.js';
 import { constantTimeEqual, toBase64Url } from '../core/encoding.js';
@@ -90,10 +95,7 @@ export async function regenerateRecoveryCodes(
   }
   await ctx.store.transaction(async (tx) => {
     // Disabled or deleted since this request was authenticated: nothing to give codes to.
-    const owner = await lockUser(tx, session.userId);
-    if (owner === null || owner.disabledAt !== null) {
-      throw new AuthError('unauthenticated', 'You are not signed in.');
-    }
+    await lockSignedInUser(tx, session.userId);
     await tx.recoveryCodes.replace(session.userId, records);
     await tx.audit.record({
       at: now,
@@ -183,12 +185,8 @@ export async function recoverWithCode(
   });
   try {
     await ctx.store.transaction(async (tx) => {
-      // An admin may disable the user after the read above. Disabling deletes the user's sessions
-      // in its own transaction, so re-read the user here, under the user's lock (PostgreSQL locks
-      // the row; SQLite's write transaction is already exclusive): either the disable comes first
-      // and is seen here, or it comes after and deletes this session with the others.
-      await tx.users.lock(user.id);
-      const current = await tx.users.findById(user.id);
+      // An admin may disable the user after the read above: read it again under its lock.
+      const current = await lockUser(tx, user.id);
       if (current === null) return refuse();
       if (current.disabledAt !== null) return refuseDisabled();
       if (!(await tx.recoveryCodes.consume(match.id, now))) refuse();

@@ -172,6 +172,18 @@ export async function lockUser(store: Store, userId: string): Promise<UserRecord
   return store.users.findById(userId);
 }
 
+/**
+ * `lockUser` for a request whose session was already read: a user disabled or deleted since then
+ * has no session left, so the request is answered as signed out.
+ */
+export async function lockSignedInUser(store: Store, userId: string): Promise<UserRecord> {
+  const user = await lockUser(store, userId);
+  if (user === null || user.disabledAt !== null) {
+    throw new AuthError('unauthenticated', 'You are not signed in.');
+  }
+  return user;
+}
+
 /** Inside the ceremony's transaction: claims the challenge or fails as a replay. */
 export async function claimChallenge(
   store: Store,
