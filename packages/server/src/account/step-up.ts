@@ -5,7 +5,6 @@ import type {
 import { runAssertion } from '../ceremonies/assertion.js';
 import type { CeremonyContext, ClientInfo } from '../ceremonies/context.js';
 import { requestOptions } from '../ceremonies/webauthn-lib.js';
-import { fromBase64Url } from '../core/encoding.js';
 import { AuthError } from '../core/errors.js';
 import type { SessionRecord } from '../storage/records.js';
 
@@ -58,7 +57,7 @@ export async function startReauth(
   return requestOptions(
     { ...ctx.rp, requireUserVerification: true },
     {
-      challenge: fromBase64Url(challenge) as Uint8Array,
+      challenge,
       allow: credentials.map((c) => ({ id: c.id, transports: c.transports })),
     },
   );

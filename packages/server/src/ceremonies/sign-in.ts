@@ -2,7 +2,7 @@ import type {
   AuthenticationResponseJSON,
   PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/server';
-import { fromBase64Url, toBase64Url } from '../core/encoding.js';
+import { toBase64Url } from '../core/encoding.js';
 import { AuthError } from '../core/errors.js';
 import { limitAccount } from '../core/rate-limit.js';
 import { newSession } from '../sessions/sessions.js';
@@ -24,7 +24,7 @@ export async function startSignIn(
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
   if (input.username === undefined) {
     const { challenge } = ctx.challenges.issue('sign-in', {});
-    return requestOptions(ctx.rp, { challenge: fromBase64Url(challenge) as Uint8Array, allow: [] });
+    return requestOptions(ctx.rp, { challenge, allow: [] });
   }
   const username = normalizeUsername(input.username);
   await limitAccount(ctx, username, null);
@@ -42,7 +42,7 @@ export async function startSignIn(
       ? [{ id: ctx.prf('fake-credential-id', username), transports: ['internal', 'hybrid'] }]
       : credentials.map((c) => ({ id: c.id, transports: c.transports }));
   const { challenge } = ctx.challenges.issue('sign-in', { userId });
-  return requestOptions(ctx.rp, { challenge: fromBase64Url(challenge) as Uint8Array, allow });
+  return requestOptions(ctx.rp, { challenge, allow });
 }
 
 /** Codes a failed sign-in may still show when account existence is hidden: input, not identity. */

@@ -1,5 +1,13 @@
+import { randomBytes } from 'node:crypto';
+import { type AuthenticatorTransport, generateAuthenticationOptions } from '@simplewebauthn/server';
 import { describe, expect, it } from 'vitest';
-import { isStrictDerEcdsaSignature, libraryError } from './webauthn-lib.js';
+import { fromBase64Url, toBase64Url } from '../core/encoding.js';
+import {
+  isStrictDerEcdsaSignature,
+  libraryError,
+  type RelyingParty,
+  requestOptions,
+} from './webauthn-lib.js';
 
 describe('libraryError maps @simplewebauthn/server messages to stable codes and hides them', () => {
   it.each([
@@ -48,4 +56,47 @@ describe('isStrictDerEcdsaSignature', () => {
     expect(isStrictDerEcdsaSignature(new Uint8Array(64).fill(1))).toBe(false); // raw r||s
     expect(isStrictDerEcdsaSignature(null)).toBe(false);
   });
+});
+
+describe('requestOptions', () => {
+  const rp: RelyingParty = {
+    rpId: 'example.com',
+    rpName: 'Example',
+    origins: ['https://example.com'],
+    topOrigins: [],
+    requireUserVerification: false,
+    timeoutMs: 120_000,
+  };
+  const challenge = (bytes: number) => toBase64Url(randomBytes(bytes));
+
+  it.each([
+    ['no credentials, UV preferred', rp, []],
+    [
+      'two credentials, UV required',
+      { ...rp, requireUserVerification: true },
+      [
+        { id: randomBytes(16), transports: ['internal', 'hybrid'] },
+        { id: randomBytes(255), transports: [] },
+      ],
+    ],
+  ])(
+    'serialises exactly as generateAuthenticationOptions does: %s',
+    async (_, relyingParty, allow) => {
+      for (const size of [32, 101, 104, 300]) {
+        const encoded = challenge(size);
+        const ours = requestOptions(relyingParty, { challenge: encoded, allow });
+        const library = await generateAuthenticationOptions({
+          rpID: relyingParty.rpId,
+          challenge: new Uint8Array(fromBase64Url(encoded) as Uint8Array),
+          timeout: relyingParty.timeoutMs,
+          userVerification: relyingParty.requireUserVerification ? 'required' : 'preferred',
+          allowCredentials: allow.map((c) => ({
+            id: toBase64Url(c.id),
+            transports: c.transports as AuthenticatorTransport[],
+          })),
+        });
+        expect(JSON.stringify(ours)).toBe(JSON.stringify(library));
+      }
+    },
+  );
 });

@@ -3,7 +3,6 @@ import { decodePartialCBOR } from '@levischuck/tiny-cbor';
 import {
   type AuthenticationResponseJSON,
   type AuthenticatorTransport,
-  generateAuthenticationOptions,
   generateRegistrationOptions,
   type PublicKeyCredentialCreationOptionsJSON,
   type PublicKeyCredentialRequestOptionsJSON,
@@ -66,20 +65,27 @@ export async function creationOptions(
   });
 }
 
-export async function requestOptions(
+/**
+ * Request options (§5.5), built here rather than by `generateAuthenticationOptions`: the challenge
+ * is already base64url, and the library would decode it to bytes and encode it again in plain
+ * JavaScript, which cost more than the rest of a sign-in options call put together.
+ * `webauthn-lib.test.ts` holds the result to the library's, key for key.
+ */
+export function requestOptions(
   rp: RelyingParty,
-  input: { challenge: Uint8Array; allow: { id: Uint8Array; transports: string[] }[] },
-): Promise<PublicKeyCredentialRequestOptionsJSON> {
-  return generateAuthenticationOptions({
-    rpID: rp.rpId,
-    challenge: new Uint8Array(input.challenge),
-    timeout: rp.timeoutMs,
-    userVerification: rp.requireUserVerification ? 'required' : 'preferred',
+  input: { challenge: string; allow: { id: Uint8Array; transports: string[] }[] },
+): PublicKeyCredentialRequestOptionsJSON {
+  return {
+    rpId: rp.rpId,
+    challenge: input.challenge,
     allowCredentials: input.allow.map((c) => ({
       id: toBase64Url(c.id),
       transports: c.transports as AuthenticatorTransport[],
+      type: 'public-key' as const,
     })),
-  });
+    timeout: rp.timeoutMs,
+    userVerification: rp.requireUserVerification ? 'required' : 'preferred',
+  };
 }
 
 export interface VerifiedRegistration {
