@@ -153,6 +153,12 @@ const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
 
+function logLevel(targetName: TargetName, scenario: ScenarioName, level: LevelResult): void {
+  log(
+    `  ${targetName.padEnd(11)} ${scenario.padEnd(8)} c=${String(level.concurrency).padEnd(3)} ${formatRate(level.throughput).padStart(6)} ${SCENARIO_UNITS[scenario]}/s  p99 ${level.latencyMs.p99.toFixed(2)} ms  errors ${level.errors}${level.firstError ? ` (first: ${level.firstError.slice(0, 200)})` : ''}`,
+  );
+}
+
 /** Runs every scenario of `target` at every level; returns one ScenarioResult per scenario. */
 async function drive(
   target: Target,
@@ -174,9 +180,7 @@ async function drive(
         server: target.server,
       });
       levels.push(level);
-      log(
-        `  ${targetName.padEnd(11)} ${scenario.name.padEnd(8)} c=${String(concurrency).padEnd(3)} ${formatRate(level.throughput).padStart(6)} ${SCENARIO_UNITS[scenario.name]}/s  p99 ${level.latencyMs.p99.toFixed(2)} ms  errors ${level.errors}${level.firstError ? ` (first: ${level.firstError.slice(0, 200)})` : ''}`,
-      );
+      logLevel(targetName, scenario.name, level);
     }
     results.push({
       target: targetName,
@@ -314,15 +318,8 @@ function mergeSummaries(summaries: ServerSummary[]): ServerSummary {
   };
 }
 
-/** Better Auth, when wanted and installable; results are appended to `results`. */
-async function measurePeer(
-  settings: Settings,
-  users: SeededUsers,
-  dataDir: string,
-  cpu: number | null,
-  results: ScenarioResult[],
-  servers: BenchResult['servers'],
-): Promise<BenchResult['peer']> {
+/** Whether Better Auth runs: wanted, and installed (installing it from npm if need be). */
+function preparePeer(settings: Settings): BenchResult['peer'] {
   if (settings.peer === 'no') return { status: 'skipped', reason: '--no-peer' };
   if (settings.peer === 'if-installed' && peerInstalledVersions() === null) {
     return {
@@ -332,23 +329,152 @@ async function measurePeer(
   }
   const problem = installPeer(log);
   if (problem !== null) return { status: 'failed', reason: problem };
-  log(`Better Auth: seeding ${users.count.toLocaleString('en-US')} users…`);
-  const better = await startPeer({ dataDir, users, cpu });
-  const summary: ServerSummary = {
-    startRssBytes: better.target.server.rssBytes(),
-    peakRssBytes: 0,
-    seed: better.seed,
-    database: { before: await better.target.databaseStats(), after: null },
-  };
-  try {
-    results.push(...(await drive(better.target, 'better-auth', settings, settings.scenarios)));
-    summary.peakRssBytes = better.target.server.peakRssBytes();
-    if (summary.database) summary.database.after = await better.target.databaseStats();
-  } finally {
-    await better.target.stop();
-  }
-  servers['better-auth'] = summary;
   return { status: 'ran', versions: peerInstalledVersions() ?? {} };
+}
+
+interface Running {
+  name: TargetName;
+  target: Target;
+  summary: ServerSummary;
+}
+
+async function summaryAtStart(target: Target, seed?: SeedResult): Promise<ServerSummary> {
+  return {
+    startRssBytes: target.server.rssBytes(),
+    peakRssBytes: 0,
+    ...(seed ? { seed } : {}),
+    database: { before: await target.databaseStats(), after: null },
+  };
+}
+
+/**
+ * The default and quick runs. The floor, Passki and Better Auth are all started first, then each
+ * scenario and level is measured on each of them in turn, back to back, while the others idle on
+ * the same core. Measured one server after another, the two sides of a Passki / Better Auth ratio
+ * were minutes apart, and this VM's speed drifts by up to 40% over minutes; back to back they are
+ * seconds apart.
+ */
+async function measureSideBySide(
+  settings: Settings,
+  users: SeededUsers,
+  dataDir: string,
+  cpu: number | null,
+  notes: string[],
+): Promise<{
+  results: ScenarioResult[];
+  servers: BenchResult['servers'];
+  peer: BenchResult['peer'];
+  jwtVerify?: JwtVerifyCost;
+}> {
+  const peer = preparePeer(settings);
+  const running: Running[] = [];
+  const profileDir = join(settings.outDir, 'profiles');
+  if (settings.profile) mkdirSync(profileDir, { recursive: true });
+  // Postgres: a fresh database on the named server for this run, dropped at the end.
+  const postgres =
+    settings.database !== undefined && isPostgresUrl(settings.database)
+      ? await createBenchDatabase(settings.database)
+      : null;
+  const databaseUrl = postgres?.url ?? settings.database;
+  let jwtVerify: JwtVerifyCost | undefined;
+  try {
+    if (settings.floor && settings.scenarios.includes('sign-in')) {
+      log('Floor: bare node:http, two round trips per sign-in, no work');
+      const floor = await startFloor({ users, cpu, dataDir });
+      running.push({ name: 'floor', target: floor, summary: await summaryAtStart(floor) });
+    }
+    log(`Passki: seeding ${users.count.toLocaleString('en-US')} users…`);
+    const passkiDir = join(dataDir, 'passki');
+    mkdirSync(passkiDir, { recursive: true });
+    const passki = await startPasski({
+      dataDir: passkiDir,
+      ...(databaseUrl === undefined ? {} : { databaseUrl }),
+      users,
+      cpu,
+      nodeArgs: settings.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+    });
+    log(`  seeded in ${passki.seed.seconds.toFixed(2)} s`);
+    running.push({
+      name: 'passki',
+      target: passki.target,
+      summary: await summaryAtStart(passki.target, passki.seed),
+    });
+    if (peer.status === 'ran') {
+      log(`Better Auth: seeding ${users.count.toLocaleString('en-US')} users…`);
+      const better = await startPeer({ dataDir: join(dataDir, 'peer'), users, cpu });
+      running.push({
+        name: 'better-auth',
+        target: better.target,
+        summary: await summaryAtStart(better.target, better.seed),
+      });
+    }
+
+    const measured = new Map<Running, ScenarioResult[]>(running.map((r) => [r, []]));
+    for (const name of settings.scenarios) {
+      const runs = running.flatMap((r) => {
+        const scenario = r.target.scenarios.find((s) => s.name === name);
+        return scenario === undefined ? [] : [{ r, scenario, levels: [] as LevelResult[] }];
+      });
+      for (const run of runs) await run.scenario.setup?.();
+      for (const concurrency of settings.levels) {
+        for (const run of runs) {
+          const level = await runLevel({
+            url: run.r.target.server.url,
+            concurrency,
+            warmupMs: settings.warmupMs,
+            durationMs: settings.durationMs,
+            operation: run.scenario.operation,
+            server: run.r.target.server,
+          });
+          run.levels.push(level);
+          logLevel(run.r.name, name, level);
+        }
+      }
+      for (const run of runs) {
+        measured.get(run.r)?.push({
+          target: run.r.name,
+          scenario: name,
+          unit: SCENARIO_UNITS[name],
+          levels: run.levels,
+        });
+      }
+    }
+
+    const servers: BenchResult['servers'] = {};
+    for (const r of running) {
+      r.summary.peakRssBytes = r.target.server.peakRssBytes();
+      if (r.summary.database) r.summary.database.after = await r.target.databaseStats();
+      servers[r.name] =
+        r.name === 'floor'
+          ? { startRssBytes: r.summary.startRssBytes, peakRssBytes: r.summary.peakRssBytes }
+          : r.summary;
+    }
+    if (passki.measureJwtVerify && settings.scenarios.includes('token')) {
+      jwtVerify = await passki.measureJwtVerify(settings.mode === 'quick' ? 200 : 1000);
+      log(
+        `  backend SDK: ${formatRate(jwtVerify.perSecond)} JWT verifications/s on the generator's core`,
+      );
+    }
+    for (const s of passki.target.skipped) {
+      const note = `Passki ${s.name}: skipped, ${s.reason}.`;
+      if (!notes.includes(note)) notes.push(note);
+    }
+    if (settings.profile) notes.push(`CPU profile of the Passki server written to ${profileDir}.`);
+    if (running.length > 1) {
+      notes.push(
+        `Measured side by side: ${running.map((r) => r.name).join(', ')} were all running, and each scenario and concurrency level was measured on each in that order, back to back, while the others idled.`,
+      );
+    }
+    return {
+      results: running.flatMap((r) => measured.get(r) ?? []),
+      servers,
+      peer,
+      ...(jwtVerify ? { jwtVerify } : {}),
+    };
+  } finally {
+    for (const r of running) await r.target.stop();
+    await postgres?.drop();
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -388,20 +514,6 @@ async function main(argv: string[]): Promise<number> {
 
     const users = new SeededUsers({ count: settings.users });
 
-    if (settings.floor && settings.scenarios.includes('sign-in')) {
-      log('Floor: bare node:http, two round trips per sign-in, no work');
-      const floor = await startFloor({ users, cpu, dataDir });
-      try {
-        results.push(...(await drive(floor, 'floor', settings, ['sign-in'])));
-        servers.floor = {
-          startRssBytes: floor.server.rssBytes(),
-          peakRssBytes: floor.server.peakRssBytes(),
-        };
-      } finally {
-        await floor.stop();
-      }
-    }
-
     if (settings.mode === 'scale') {
       // Both sizes on their own databases, measured alternately: this VM's speed drifts by more
       // than the 10% the comparison is about, so one run of each cannot tell.
@@ -439,11 +551,11 @@ async function main(argv: string[]): Promise<number> {
         rounds: rounds.map((r) => ({ baseline: r.baseline.results, large: r.large.results })),
       };
     } else {
-      const passki = await measurePasski(settings, users, join(dataDir, 'passki'), cpu, notes);
-      results.push(...passki.results);
-      servers.passki = passki.summary;
-      jwtVerify = passki.jwtVerify;
-      peer = await measurePeer(settings, users, join(dataDir, 'peer'), cpu, results, servers);
+      const sideBySide = await measureSideBySide(settings, users, dataDir, cpu, notes);
+      results.push(...sideBySide.results);
+      Object.assign(servers, sideBySide.servers);
+      peer = sideBySide.peer;
+      jwtVerify = sideBySide.jwtVerify;
     }
     if (peer.status !== 'ran') log(`Better Auth: ${peer.status} (${peer.reason})`);
 

@@ -62,6 +62,14 @@ describe('npm run bench -- --quick', () => {
     }
     const floor = result.results.find((r) => r.target === 'floor');
     expect(floor?.levels.every((l) => l.completed > 0 && l.errors === 0)).toBe(true);
+    // Side by side: each level is measured on the floor and on Passki back to back, so the
+    // second level of either comes after the first level of both.
+    const at = (target: string, c: number) =>
+      output.search(new RegExp(`^ +${target} +sign-in +c=${c} `, 'm'));
+    expect(at('floor', 1), output).toBeGreaterThan(-1);
+    expect(at('passki', 1)).toBeGreaterThan(at('floor', 1));
+    expect(at('floor', 8)).toBeGreaterThan(at('passki', 1));
+    expect(at('passki', 8)).toBeGreaterThan(at('floor', 8));
   }, 180_000);
 });
 
