@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Context } from 'hono';
 import type { Logger } from 'pino';
 import type { CeremonyContext, ClientInfo } from '../ceremonies/context.js';
 import type { ApiKeyRecord, SessionRecord, UserRecord } from '../storage/records.js';
@@ -27,4 +28,9 @@ export interface AppDeps extends CeremonyContext {
   keys: KeyRing;
   /** Set when SIGTERM arrives: readiness turns false so load balancers stop sending traffic. */
   lifecycle: { draining: boolean };
+}
+
+/** Node's response for this request; none under `app.request` (tests without a socket). */
+export function nodeResponse(c: Context): ServerResponse | undefined {
+  return (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
 }

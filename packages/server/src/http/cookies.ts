@@ -1,7 +1,8 @@
 import type { Context } from 'hono';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { generateCookie, getCookie } from 'hono/cookie';
 import type { Config } from '../config/config.js';
 import type { SessionRecord } from '../storage/records.js';
+import { nodeResponse } from './context.js';
 
 /**
  * The session cookie: HttpOnly, SameSite=Lax, Path=/, no Domain. Over https it is also Secure and
@@ -26,20 +27,39 @@ export function setSessionCookie(
   session: SessionRecord,
   now: number,
 ): void {
-  setCookie(c, sessionCookieName(config), token, {
-    httpOnly: true,
-    sameSite: 'Lax',
-    path: '/',
-    secure: isHttps(config),
-    maxAge: Math.max(0, Math.floor((session.expiresAt - now) / 1000)),
-  });
+  appendSetCookie(
+    c,
+    generateCookie(sessionCookieName(config), token, {
+      httpOnly: true,
+      sameSite: 'Lax',
+      path: '/',
+      secure: isHttps(config),
+      maxAge: Math.max(0, Math.floor((session.expiresAt - now) / 1000)),
+    }),
+  );
 }
 
 export function clearSessionCookie(c: Context, config: Config): void {
-  deleteCookie(c, sessionCookieName(config), {
-    path: '/',
-    secure: isHttps(config),
-    httpOnly: true,
-    sameSite: 'Lax',
-  });
+  appendSetCookie(
+    c,
+    generateCookie(sessionCookieName(config), '', {
+      path: '/',
+      secure: isHttps(config),
+      httpOnly: true,
+      sameSite: 'Lax',
+      maxAge: 0,
+    }),
+  );
+}
+
+/**
+ * Set-Cookie goes straight onto Node's response, like the base headers (`baseHeader`): through
+ * `c.header` it would make Hono build a Fetch `Headers` for the response. Like them it would also
+ * go out with an error response, so every caller sets the cookie as its last step before it
+ * answers.
+ */
+function appendSetCookie(c: Context, cookie: string): void {
+  const outgoing = nodeResponse(c);
+  if (outgoing === undefined) c.header('Set-Cookie', cookie, { append: true });
+  else outgoing.appendHeader('Set-Cookie', cookie);
 }

@@ -1,6 +1,6 @@
-import type { ServerResponse } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Config } from '../config/config.js';
+import { nodeResponse } from './context.js';
 import { isHttps } from './cookies.js';
 
 const PAGE_CSP = [
@@ -26,7 +26,7 @@ const API_CSP = "default-src 'none'; frame-ancestors 'none'";
  * that appends to one of them (`c.header('Vary', …, { append: true })`) replaces it instead.
  */
 export function baseHeader(c: Context, name: string, value: string): void {
-  const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+  const outgoing = nodeResponse(c);
   if (outgoing === undefined) c.header(name, value);
   else outgoing.setHeader(name, value);
 }
