@@ -3,7 +3,7 @@
  * Passki) so it never rots: it must finish, with zero errors, and write its results. The numbers
  * themselves are not checked; tests run in parallel on a busy machine.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,4 +128,32 @@ describe('bench/store-micro.ts', () => {
     const lines = output.match(/concurrency +\d+: \d+ sign-ins\/s, \d+ µs CPU per sign-in/g);
     expect(lines, output).toHaveLength(3);
   }, 60_000);
+});
+
+// Like the browser tests without Chromium: skipped with a warning on a machine without valgrind,
+// a failure under CI, where .ci/run installs it.
+const hasValgrind = spawnSync('valgrind', ['--version']).status === 0;
+const ci = !['', '0', 'false', undefined].includes(process.env.CI);
+if (!hasValgrind && !ci) {
+  process.stderr.write(
+    '\n\u001b[33m⚠ WARNING: SKIPPING the bench/instructions.ts test: valgrind not found (apt-get install -y valgrind).\u001b[0m\n\n',
+  );
+}
+
+describe.skipIf(!hasValgrind && !ci)('bench/instructions.ts', () => {
+  it('counts the instructions of a few sign-ins under callgrind', async () => {
+    expect(hasValgrind, 'valgrind must be installed in CI (.ci/run installs it)').toBe(true);
+    const { code, output } = await runHarness(
+      ['--count', '10', '--warmup', '10'],
+      'bench/instructions.ts',
+    );
+    expect(code, output).toBe(0);
+    const found = /: ([\d,]+) instructions per sign-in \(.*callgrind output in (\S+)\)/.exec(
+      output,
+    );
+    expect(found, output).not.toBeNull();
+    rmSync(found?.[2] as string, { recursive: true, force: true });
+    // A sign-in verifies a P-256 signature: hundreds of thousands of instructions at the least.
+    expect(Number(found?.[1]?.replaceAll(',', ''))).toBeGreaterThan(300_000);
+  }, 180_000);
 });
