@@ -1,9 +1,10 @@
 /**
  * Instructions per ceremony: a Passki build's server under valgrind's callgrind, driven through a
- * fixed number of sign-ins (or sign-in options calls) over real HTTP. The count of user-space
- * instructions repeats to within about 0.3% from run to run, whatever else the machine is doing,
- * where throughput on the VMs this project runs on drifts by up to 40% within minutes: it is how
- * a change of a few percent is told apart from noise. It leaves out what the kernel does for the
+ * fixed number of sign-ins (or sign-in options calls) over real HTTP. Three runs of a build agree
+ * on the count of user-space instructions within 0.5–1.8% (one run in ten has been 2.8% off, so
+ * compare medians of three), whatever else the machine is doing, where throughput on the VMs this
+ * project runs on drifts by up to 40% within minutes: it is how a change of a few percent is told
+ * apart from noise. It leaves out what the kernel does for the
  * server (fsync, writes, the socket: about a fifth of a sign-in's CPU here) and weighs every
  * instruction the same, so it complements throughput rather than replacing it. Under valgrind
  * OpenSSL takes its generic code path, so the signature's share is larger than on the real CPU.
