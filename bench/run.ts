@@ -462,7 +462,7 @@ async function measureSideBySide(
     if (settings.profile) notes.push(`CPU profile of the Passki server written to ${profileDir}.`);
     if (running.length > 1) {
       notes.push(
-        `Measured side by side: ${running.map((r) => r.name).join(', ')} were all running, and each scenario and concurrency level was measured on each in that order, back to back, while the others idled.`,
+        `Measured side by side: ${running.map((r) => r.name).join(', ')} ran at once, and each scenario and concurrency level was measured on each in that order, back to back, while the others idled.`,
       );
     }
     return {
