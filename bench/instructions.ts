@@ -10,13 +10,21 @@
  * OpenSSL takes its generic code path, so the signature's share is larger than on the real CPU.
  *
  * Usage: node --import tsx bench/instructions.ts [--build DIR] [--scenario sign-in|options]
- *          [--count 1000] [--warmup 4000]
+ *          [--count 1000] [--warmup 4000] [--out DIR]
  * --build names another checkout (a `git worktree` of the commit to compare), already built.
- * Needs valgrind (Debian: `apt-get install valgrind`). The callgrind output stays in the printed
- * directory for `callgrind_annotate`.
+ * Needs valgrind (Debian: `apt-get install valgrind`). The callgrind output and the server's log
+ * stay in the printed directory (--out, or a new temporary one) for `callgrind_annotate`.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +40,7 @@ const { values } = parseArgs({
     scenario: { type: 'string', default: 'sign-in' },
     count: { type: 'string', default: '1000' },
     warmup: { type: 'string', default: '4000' },
+    out: { type: 'string' },
   },
 });
 const root = resolve(values.build ?? fileURLToPath(new URL('..', import.meta.url)));
@@ -47,7 +56,9 @@ if (spawnSync('valgrind', ['--version']).status !== 0) {
 }
 
 const CONNECTIONS = 8;
-const out = mkdtempSync(join(tmpdir(), 'passki-instructions-'));
+const out = resolve(values.out ?? mkdtempSync(join(tmpdir(), 'passki-instructions-')));
+mkdirSync(out, { recursive: true });
+const serverLog = join(out, 'server.log');
 const port = await freePort();
 const origin = `http://localhost:${port}`;
 const env = {
@@ -65,6 +76,7 @@ const users = new SeededUsers({ count: 200, seed: 'instructions' });
 await seedPasski(env.PASSKI_DATABASE_URL, users);
 
 // Instrumentation starts off (the start-up is not counted) and is switched on after the warm-up.
+const logFd = openSync(serverLog, 'a');
 const server: ChildProcess = spawn(
   'valgrind',
   [
@@ -75,10 +87,14 @@ const server: ChildProcess = spawn(
     cli,
     'start',
   ],
-  { env: { ...process.env, ...env }, stdio: 'ignore' },
+  { env: { ...process.env, ...env }, stdio: ['ignore', logFd, logFd] },
 );
+closeSync(logFd);
+const exited = (): boolean => server.exitCode !== null || server.signalCode !== null;
+const died = (): Error =>
+  new Error(`the server under valgrind exited; its output:\n${readFileSync(serverLog, 'utf8')}`);
 const control = (...args: string[]): void => {
-  const done = spawnSync('callgrind_control', [...args, String(server.pid)]);
+  const done = spawnSync('callgrind_control', [...args, String(server.pid)], { timeout: 30_000 });
   if (done.status !== 0) throw new Error(`callgrind_control ${args.join(' ')} failed`);
 };
 const client = new HttpClient(`http://127.0.0.1:${port}`, CONNECTIONS);
@@ -88,6 +104,7 @@ try {
       expectStatus('healthz', await client.request('GET', '/healthz'));
       break;
     } catch (err) {
+      if (exited()) throw died();
       if (tries > 240) throw err;
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -123,10 +140,15 @@ try {
   await run(count);
   control('--instr=off');
   control('--dump');
+} catch (err) {
+  throw exited() ? died() : err;
 } finally {
   await client.close();
-  server.kill('SIGTERM');
-  await new Promise((r) => server.once('exit', r));
+  if (!exited()) {
+    const gone = new Promise((r) => server.once('exit', r));
+    server.kill('SIGTERM');
+    await gone;
+  }
 }
 
 let total = 0;

@@ -378,10 +378,16 @@ async function measureSideBySide(
   const databaseUrl = postgres?.url ?? settings.database;
   let jwtVerify: JwtVerifyCost | undefined;
   try {
+    // Each server joins `running` as soon as it is up, so the finally below stops it whatever
+    // fails after.
+    const started = async (name: TargetName, target: Target, seed?: SeedResult): Promise<void> => {
+      const entry: Running = { name, target, summary: { startRssBytes: 0, peakRssBytes: 0 } };
+      running.push(entry);
+      entry.summary = await summaryAtStart(target, seed);
+    };
     if (settings.floor && settings.scenarios.includes('sign-in')) {
       log('Floor: bare node:http, two round trips per sign-in, no work');
-      const floor = await startFloor({ users, cpu, dataDir });
-      running.push({ name: 'floor', target: floor, summary: await summaryAtStart(floor) });
+      await started('floor', await startFloor({ users, cpu, dataDir }));
     }
     log(`Passki: seeding ${users.count.toLocaleString('en-US')} users…`);
     const passkiDir = join(dataDir, 'passki');
@@ -394,19 +400,11 @@ async function measureSideBySide(
       nodeArgs: settings.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
     });
     log(`  seeded in ${passki.seed.seconds.toFixed(2)} s`);
-    running.push({
-      name: 'passki',
-      target: passki.target,
-      summary: await summaryAtStart(passki.target, passki.seed),
-    });
+    await started('passki', passki.target, passki.seed);
     if (peer.status === 'ran') {
       log(`Better Auth: seeding ${users.count.toLocaleString('en-US')} users…`);
       const better = await startPeer({ dataDir: join(dataDir, 'peer'), users, cpu });
-      running.push({
-        name: 'better-auth',
-        target: better.target,
-        summary: await summaryAtStart(better.target, better.seed),
-      });
+      await started('better-auth', better.target, better.seed);
     }
 
     const measured = new Map<Running, ScenarioResult[]>(running.map((r) => [r, []]));
@@ -462,7 +460,7 @@ async function measureSideBySide(
     if (settings.profile) notes.push(`CPU profile of the Passki server written to ${profileDir}.`);
     if (running.length > 1) {
       notes.push(
-        `Measured side by side: ${running.map((r) => r.name).join(', ')} ran at once, and each scenario and concurrency level was measured on each in that order, back to back, while the others idled.`,
+        `Measured side by side: ${running.map((r) => r.name).join(', ')} ran at once, and each scenario and concurrency level was measured on each that runs it, in that order, back to back, while the others idled.`,
       );
     }
     return {

@@ -82,7 +82,7 @@ describe('requestOptions', () => {
   ])(
     'serialises exactly as generateAuthenticationOptions does: %s',
     async (_, relyingParty, allow) => {
-      for (const size of [32, 101, 104, 300]) {
+      for (const size of [31, 32, 101, 103, 104, 300]) {
         const encoded = challenge(size);
         const ours = requestOptions(relyingParty, { challenge: encoded, allow });
         const library = await generateAuthenticationOptions({

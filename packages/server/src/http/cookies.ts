@@ -55,8 +55,8 @@ export function clearSessionCookie(c: Context, config: Config): void {
 /**
  * Set-Cookie goes straight onto Node's response, like the base headers (`baseHeader`): through
  * `c.header` it would make Hono build a Fetch `Headers` for the response. Like them it would also
- * go out with an error response, so every caller sets the cookie as its last step before it
- * answers.
+ * go out with an error response, so every caller sets the cookie only after everything that can
+ * fail, just before it answers.
  */
 function appendSetCookie(c: Context, cookie: string): void {
   const outgoing = nodeResponse(c);
