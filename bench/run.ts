@@ -205,13 +205,7 @@ async function measurePasski(
   if (seeded === undefined) log(`Passki: seeding ${users.count.toLocaleString('en-US')} users…`);
   else log(`Passki: ${users.count.toLocaleString('en-US')} users, database of the first round`);
   mkdirSync(dataDir, { recursive: true });
-  const profileDir = join(settings.outDir, 'profiles');
-  if (settings.profile) mkdirSync(profileDir, { recursive: true });
-  // Postgres: a fresh database on the named server for this run, dropped at the end.
-  const postgres =
-    settings.database !== undefined && isPostgresUrl(settings.database)
-      ? await createBenchDatabase(settings.database)
-      : null;
+  const { profileDir, postgres } = await passkiRunSetup(settings);
   try {
     return await measurePasskiOn(
       postgres?.url ?? settings.database,
@@ -226,6 +220,48 @@ async function measurePasski(
   } finally {
     await postgres?.drop();
   }
+}
+
+/**
+ * Where CPU profiles go (made when profiling) and, on Postgres, a fresh database on the named
+ * server for this run, which the caller drops at the end.
+ */
+async function passkiRunSetup(settings: Settings): Promise<{
+  profileDir: string;
+  postgres: Awaited<ReturnType<typeof createBenchDatabase>> | null;
+}> {
+  const profileDir = join(settings.outDir, 'profiles');
+  if (settings.profile) mkdirSync(profileDir, { recursive: true });
+  const postgres =
+    settings.database !== undefined && isPostgresUrl(settings.database)
+      ? await createBenchDatabase(settings.database)
+      : null;
+  return { profileDir, postgres };
+}
+
+/** The backend SDK's JWT verification, when the token scenario ran. */
+async function measureJwt(
+  passki: Awaited<ReturnType<typeof startPasski>>,
+  settings: Settings,
+): Promise<JwtVerifyCost | undefined> {
+  if (!passki.measureJwtVerify || !settings.scenarios.includes('token')) return undefined;
+  const cost = await passki.measureJwtVerify(settings.mode === 'quick' ? 200 : 1000);
+  log(`  backend SDK: ${formatRate(cost.perSecond)} JWT verifications/s on the generator's core`);
+  return cost;
+}
+
+/** What the report should say about a Passki run: skipped scenarios, where profiles went. */
+function passkiNotes(
+  target: Target,
+  settings: Settings,
+  profileDir: string,
+  notes: string[],
+): void {
+  for (const s of target.skipped) {
+    const note = `Passki ${s.name}: skipped, ${s.reason}.`;
+    if (!notes.includes(note)) notes.push(note);
+  }
+  if (settings.profile) notes.push(`CPU profile of the Passki server written to ${profileDir}.`);
 }
 
 interface Measured {
@@ -253,32 +289,19 @@ async function measurePasskiOn(
     nodeArgs: settings.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
   });
   if (seeded === undefined) log(`  seeded in ${passki.seed.seconds.toFixed(2)} s`);
-  const summary: ServerSummary = {
-    startRssBytes: passki.target.server.rssBytes(),
-    peakRssBytes: 0,
-    seed: passki.seed,
-    database: { before: await passki.target.databaseStats(), after: null },
-  };
   let results: ScenarioResult[];
+  let summary: ServerSummary;
   let jwtVerify: JwtVerifyCost | undefined;
   try {
+    summary = await summaryAtStart(passki.target, passki.seed);
     results = await drive(passki.target, 'passki', settings, settings.scenarios);
     summary.peakRssBytes = passki.target.server.peakRssBytes();
     if (summary.database) summary.database.after = await passki.target.databaseStats();
-    if (passki.measureJwtVerify && settings.scenarios.includes('token')) {
-      jwtVerify = await passki.measureJwtVerify(settings.mode === 'quick' ? 200 : 1000);
-      log(
-        `  backend SDK: ${formatRate(jwtVerify.perSecond)} JWT verifications/s on the generator's core`,
-      );
-    }
+    jwtVerify = await measureJwt(passki, settings);
   } finally {
     await passki.target.stop();
   }
-  for (const s of passki.target.skipped) {
-    const note = `Passki ${s.name}: skipped, ${s.reason}.`;
-    if (!notes.includes(note)) notes.push(note);
-  }
-  if (settings.profile) notes.push(`CPU profile of the Passki server written to ${profileDir}.`);
+  passkiNotes(passki.target, settings, profileDir, notes);
   return { results, summary, ...(jwtVerify ? { jwtVerify } : {}) };
 }
 
@@ -368,13 +391,7 @@ async function measureSideBySide(
 }> {
   const peer = preparePeer(settings);
   const running: Running[] = [];
-  const profileDir = join(settings.outDir, 'profiles');
-  if (settings.profile) mkdirSync(profileDir, { recursive: true });
-  // Postgres: a fresh database on the named server for this run, dropped at the end.
-  const postgres =
-    settings.database !== undefined && isPostgresUrl(settings.database)
-      ? await createBenchDatabase(settings.database)
-      : null;
+  const { profileDir, postgres } = await passkiRunSetup(settings);
   const databaseUrl = postgres?.url ?? settings.database;
   let jwtVerify: JwtVerifyCost | undefined;
   try {
@@ -447,17 +464,8 @@ async function measureSideBySide(
           ? { startRssBytes: r.summary.startRssBytes, peakRssBytes: r.summary.peakRssBytes }
           : r.summary;
     }
-    if (passki.measureJwtVerify && settings.scenarios.includes('token')) {
-      jwtVerify = await passki.measureJwtVerify(settings.mode === 'quick' ? 200 : 1000);
-      log(
-        `  backend SDK: ${formatRate(jwtVerify.perSecond)} JWT verifications/s on the generator's core`,
-      );
-    }
-    for (const s of passki.target.skipped) {
-      const note = `Passki ${s.name}: skipped, ${s.reason}.`;
-      if (!notes.includes(note)) notes.push(note);
-    }
-    if (settings.profile) notes.push(`CPU profile of the Passki server written to ${profileDir}.`);
+    jwtVerify = await measureJwt(passki, settings);
+    passkiNotes(passki.target, settings, profileDir, notes);
     if (running.length > 1) {
       notes.push(
         `Measured side by side: ${running.map((r) => r.name).join(', ')} ran at once, and each scenario and concurrency level was measured on each that runs it, in that order, back to back, while the others idled.`,
