@@ -153,43 +153,49 @@ const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
 
-function logLevel(targetName: TargetName, scenario: ScenarioName, level: LevelResult): void {
-  log(
-    `  ${targetName.padEnd(11)} ${scenario.padEnd(8)} c=${String(level.concurrency).padEnd(3)} ${formatRate(level.throughput).padStart(6)} ${SCENARIO_UNITS[scenario]}/s  p99 ${level.latencyMs.p99.toFixed(2)} ms  errors ${level.errors}${level.firstError ? ` (first: ${level.firstError.slice(0, 200)})` : ''}`,
-  );
-}
-
-/** Runs every scenario of `target` at every level; returns one ScenarioResult per scenario. */
-async function drive(
-  target: Target,
-  targetName: TargetName,
+/**
+ * Runs each scenario at each level on every target that has it, the targets in turn at each level
+ * (back to back), and returns one ScenarioResult per target and scenario, grouped by target in
+ * the order given.
+ */
+async function measureInTurn(
+  targets: { name: TargetName; target: Target }[],
   settings: Settings,
   scenarios: ScenarioName[],
 ): Promise<ScenarioResult[]> {
-  const results: ScenarioResult[] = [];
-  for (const scenario of target.scenarios.filter((s) => scenarios.includes(s.name))) {
-    await scenario.setup?.();
-    const levels: LevelResult[] = [];
-    for (const concurrency of settings.levels) {
-      const level = await runLevel({
-        url: target.server.url,
-        concurrency,
-        warmupMs: settings.warmupMs,
-        durationMs: settings.durationMs,
-        operation: scenario.operation,
-        server: target.server,
-      });
-      levels.push(level);
-      logLevel(targetName, scenario.name, level);
-    }
-    results.push({
-      target: targetName,
-      scenario: scenario.name,
-      unit: SCENARIO_UNITS[scenario.name],
-      levels,
+  const byTarget = targets.map((): ScenarioResult[] => []);
+  for (const name of scenarios) {
+    const runs = targets.flatMap((t, i) => {
+      const scenario = t.target.scenarios.find((s) => s.name === name);
+      if (scenario === undefined) return [];
+      const result: ScenarioResult = {
+        target: t.name,
+        scenario: name,
+        unit: SCENARIO_UNITS[name],
+        levels: [],
+      };
+      byTarget[i]?.push(result);
+      return [{ t, scenario, result }];
     });
+    for (const run of runs) await run.scenario.setup?.();
+    for (const concurrency of settings.levels) {
+      for (const { t, scenario, result } of runs) {
+        const level = await runLevel({
+          url: t.target.server.url,
+          concurrency,
+          warmupMs: settings.warmupMs,
+          durationMs: settings.durationMs,
+          operation: scenario.operation,
+          server: t.target.server,
+        });
+        result.levels.push(level);
+        log(
+          `  ${t.name.padEnd(11)} ${name.padEnd(8)} c=${String(concurrency).padEnd(3)} ${formatRate(level.throughput).padStart(6)} ${SCENARIO_UNITS[name]}/s  p99 ${level.latencyMs.p99.toFixed(2)} ms  errors ${level.errors}${level.firstError ? ` (first: ${level.firstError.slice(0, 200)})` : ''}`,
+        );
+      }
+    }
   }
-  return results;
+  return byTarget.flat();
 }
 
 /** Seeds and starts a Passki, runs the scenarios, stops it. */
@@ -294,7 +300,11 @@ async function measurePasskiOn(
   let jwtVerify: JwtVerifyCost | undefined;
   try {
     summary = await summaryAtStart(passki.target, passki.seed);
-    results = await drive(passki.target, 'passki', settings, settings.scenarios);
+    results = await measureInTurn(
+      [{ name: 'passki', target: passki.target }],
+      settings,
+      settings.scenarios,
+    );
     summary.peakRssBytes = passki.target.server.peakRssBytes();
     if (summary.database) summary.database.after = await passki.target.databaseStats();
     jwtVerify = await measureJwt(passki, settings);
@@ -424,36 +434,7 @@ async function measureSideBySide(
       await started('better-auth', better.target, better.seed);
     }
 
-    const measured = new Map<Running, ScenarioResult[]>(running.map((r) => [r, []]));
-    for (const name of settings.scenarios) {
-      const runs = running.flatMap((r) => {
-        const scenario = r.target.scenarios.find((s) => s.name === name);
-        return scenario === undefined ? [] : [{ r, scenario, levels: [] as LevelResult[] }];
-      });
-      for (const run of runs) await run.scenario.setup?.();
-      for (const concurrency of settings.levels) {
-        for (const run of runs) {
-          const level = await runLevel({
-            url: run.r.target.server.url,
-            concurrency,
-            warmupMs: settings.warmupMs,
-            durationMs: settings.durationMs,
-            operation: run.scenario.operation,
-            server: run.r.target.server,
-          });
-          run.levels.push(level);
-          logLevel(run.r.name, name, level);
-        }
-      }
-      for (const run of runs) {
-        measured.get(run.r)?.push({
-          target: run.r.name,
-          scenario: name,
-          unit: SCENARIO_UNITS[name],
-          levels: run.levels,
-        });
-      }
-    }
+    const results = await measureInTurn(running, settings, settings.scenarios);
 
     const servers: BenchResult['servers'] = {};
     for (const r of running) {
@@ -472,7 +453,7 @@ async function measureSideBySide(
       );
     }
     return {
-      results: running.flatMap((r) => measured.get(r) ?? []),
+      results,
       servers,
       peer,
       ...(jwtVerify ? { jwtVerify } : {}),

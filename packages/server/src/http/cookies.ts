@@ -27,29 +27,23 @@ export function setSessionCookie(
   session: SessionRecord,
   now: number,
 ): void {
-  appendSetCookie(
-    c,
-    generateCookie(sessionCookieName(config), token, {
-      httpOnly: true,
-      sameSite: 'Lax',
-      path: '/',
-      secure: isHttps(config),
-      maxAge: Math.max(0, Math.floor((session.expiresAt - now) / 1000)),
-    }),
-  );
+  const maxAge = Math.max(0, Math.floor((session.expiresAt - now) / 1000));
+  appendSetCookie(c, sessionCookie(config, token, maxAge));
 }
 
 export function clearSessionCookie(c: Context, config: Config): void {
-  appendSetCookie(
-    c,
-    generateCookie(sessionCookieName(config), '', {
-      path: '/',
-      secure: isHttps(config),
-      httpOnly: true,
-      sameSite: 'Lax',
-      maxAge: 0,
-    }),
-  );
+  appendSetCookie(c, sessionCookie(config, '', 0));
+}
+
+/** The one set of attributes the session cookie is set and cleared with. */
+function sessionCookie(config: Config, value: string, maxAge: number): string {
+  return generateCookie(sessionCookieName(config), value, {
+    httpOnly: true,
+    sameSite: 'Lax',
+    path: '/',
+    secure: isHttps(config),
+    maxAge,
+  });
 }
 
 /**
