@@ -1,7 +1,7 @@
 // `passki start` as a real process: a node that cannot start says which setting is wrong, leaves
 // nothing running, and a new database is private to its owner.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,5 +114,33 @@ describe('passki start', () => {
     } finally {
       expect(await node.stop()).toBe(0);
     }
+  });
+
+  it('on SQLite, loads neither the PostgreSQL driver nor the Redis client', async () => {
+    // Both are CommonJS, so whatever loads them lands in require.cache; list what did at exit.
+    const probe = join(dir, 'loaded-modules.cjs');
+    const out = join(dir, 'loaded-modules.txt');
+    writeFileSync(
+      probe,
+      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, ` +
+        'Object.keys(require.cache).join("\\n")));\n',
+    );
+    const node = await startNode({
+      PASSKI_DATABASE_URL: database(),
+      NODE_OPTIONS: `--require ${probe}`,
+    });
+    const signUp = await fetch(`${node.url}/v1/sign-up/options`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: node.url },
+      body: JSON.stringify({ username: 'lazy-drivers' }),
+    });
+    expect(signUp.status).toBe(200);
+    expect(await node.stop()).toBe(0);
+    const loaded = readFileSync(out, 'utf8').split('\n');
+    // The probe works: better-sqlite3, also CommonJS, is there.
+    expect(loaded.some((path) => path.includes('/node_modules/better-sqlite3/'))).toBe(true);
+    expect(loaded.filter((path) => /\/node_modules\/(pg|pg-[a-z-]+|ioredis)\//.test(path))).toEqual(
+      [],
+    );
   });
 });

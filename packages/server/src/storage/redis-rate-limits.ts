@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { DatabaseUnavailable } from './records.js';
 import type { RateLimitStore } from './store.js';
 
@@ -20,6 +19,8 @@ export async function createRedisRateLimits(
   url: string,
   opts: { timeoutMs: number; prefix?: string },
 ): Promise<{ store: RateLimitStore; ready: boolean; close(): Promise<void> }> {
+  // Loaded only when PASSKI_REDIS_URL is set: a node without Redis never pays for the client.
+  const { Redis } = await import('ioredis');
   const redis = new Redis(url, {
     // Fail fast instead of queueing while Redis is away: the request gets 503, not a hang.
     enableOfflineQueue: false,

@@ -1,5 +1,5 @@
 import { type Dialect, Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { createKyselyStore, type Database } from '../kysely-store.js';
 import { latestVersion, type MigrationResult, planMigrations } from '../migrate.js';
 import { postgresMigrations } from '../migrations/postgres.js';
@@ -33,7 +33,9 @@ export async function openPostgresStore(
   url: string,
   opts: PostgresOptions,
 ): Promise<{ store: Store; migration: MigrationResult }> {
-  const pool = new pg.Pool({
+  // Loaded here, not at start-up: a node on SQLite never pays for the driver's code and memory.
+  const { Pool } = (await import('pg')).default as typeof pg;
+  const pool = new Pool({
     connectionString: url,
     max: opts.poolSize,
     connectionTimeoutMillis: opts.timeoutMs,
