@@ -448,11 +448,11 @@ describe.each(BACKENDS)('%s', (backend) => {
     it('re-checks the user when committing: a disable landing after the first read leaves no session', async () => {
       const { username, auth, userId } = await account();
       const options = await signInOptions(username);
-      const users = server.store.users;
-      const findById = users.findById.bind(users);
+      const credentials = server.store.credentials;
+      const findWithOwner = credentials.findWithOwner.bind(credentials);
       // The admin disables the user between the ceremony's read of it and its transaction.
-      const spy = vi.spyOn(users, 'findById').mockImplementationOnce(async (id) => {
-        const stale = await findById(id);
+      const spy = vi.spyOn(credentials, 'findWithOwner').mockImplementationOnce(async (id) => {
+        const stale = await findWithOwner(id);
         await server.store.transaction(async (tx) => {
           await tx.users.update(userId, { disabledAt: clock.now() });
           await tx.sessions.deleteByUser(userId);

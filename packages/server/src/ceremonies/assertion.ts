@@ -59,10 +59,11 @@ export async function runAssertion<T extends AssertionCeremony, R>(
 
       // §7.2 steps 5–6: the credential is looked up by rawId; its owner must be the user the
       // ceremony started with (if any) and the user named by userHandle (if any).
-      const credential = await ctx.store.credentials.findById(credentialId);
-      if (credential === null) {
+      const found = await ctx.store.credentials.findWithOwner(credentialId);
+      if (found === null) {
         throw new AuthError('credential_not_found', 'This passkey is not registered here.');
       }
+      const { credential, owner } = found;
       audit.userId = credential.userId;
       await limitAccount(ctx, `user:${credential.userId}`, client);
       const boundUser = input.boundUserId(opened);
@@ -71,10 +72,6 @@ export async function runAssertion<T extends AssertionCeremony, R>(
           'credential_not_allowed',
           'This passkey does not belong to that account.',
         );
-      }
-      const owner = await ctx.store.users.findById(credential.userId);
-      if (owner === null) {
-        throw new AuthError('credential_not_found', 'This passkey is not registered here.');
       }
       const userHandle = response.response.userHandle;
       if (userHandle !== undefined && userHandle !== null) {

@@ -202,28 +202,58 @@ export function toSession(row: Database['sessions']): SessionRecord {
   };
 }
 
-/** A session row joined with its user's columns (`user_created_at` for the user's own). */
-export type SessionWithUserRow = Database['sessions'] &
-  Omit<Database['users'], 'id' | 'created_at'> & { user_created_at: number };
+/**
+ * The user columns a row joined on `user_id` carries: all but `id` (the row's `user_id`) and
+ * `created_at` (as `user_created_at`, as the other table has its own).
+ */
+export const JOINED_USER_COLUMNS = [
+  'users.username',
+  'users.display_name',
+  'users.user_handle',
+  'users.created_at as user_created_at',
+  'users.external_id',
+  'users.disabled_at',
+  'users.public_metadata',
+  'users.private_metadata',
+] as const;
+
+type JoinedUserRow = Omit<Database['users'], 'id' | 'created_at'> & {
+  user_id: string;
+  user_created_at: number;
+};
+
+function joinedUser(row: JoinedUserRow): UserRecord {
+  return toUser({
+    id: row.user_id,
+    username: row.username,
+    display_name: row.display_name,
+    user_handle: row.user_handle,
+    created_at: row.user_created_at,
+    external_id: row.external_id,
+    disabled_at: row.disabled_at,
+    public_metadata: row.public_metadata,
+    private_metadata: row.private_metadata,
+  });
+}
+
+/** A session row joined with its user's columns. */
+export type SessionWithUserRow = Database['sessions'] & JoinedUserRow;
 
 export function toSessionWithUser(row: SessionWithUserRow): {
   session: SessionRecord;
   user: UserRecord;
 } {
-  return {
-    session: toSession(row),
-    user: toUser({
-      id: row.user_id,
-      username: row.username,
-      display_name: row.display_name,
-      user_handle: row.user_handle,
-      created_at: row.user_created_at,
-      external_id: row.external_id,
-      disabled_at: row.disabled_at,
-      public_metadata: row.public_metadata,
-      private_metadata: row.private_metadata,
-    }),
-  };
+  return { session: toSession(row), user: joinedUser(row) };
+}
+
+/** A credential row joined with its owner's columns. */
+export type CredentialWithOwnerRow = Database['credentials'] & JoinedUserRow;
+
+export function toCredentialWithOwner(row: CredentialWithOwnerRow): {
+  credential: CredentialRecord;
+  owner: UserRecord;
+} {
+  return { credential: toCredential(row), owner: joinedUser(row) };
 }
 
 function toRecoveryCode(row: Database['recovery_codes']): RecoveryCodeRecord {
@@ -416,6 +446,17 @@ export function createKyselyStore(
             .executeTakeFirst();
           return row ? toCredential(row) : null;
         }),
+      findWithOwner: (id) =>
+        run(async () => {
+          const row = await db
+            .selectFrom('credentials')
+            .innerJoin('users', 'users.id', 'credentials.user_id')
+            .selectAll('credentials')
+            .select(JOINED_USER_COLUMNS)
+            .where('credentials.id', '=', buf(id))
+            .executeTakeFirst();
+          return row ? toCredentialWithOwner(row) : null;
+        }),
       listByUser: (userId) =>
         run(async () => {
           const rows = await db
@@ -502,16 +543,7 @@ export function createKyselyStore(
             .selectFrom('sessions')
             .innerJoin('users', 'users.id', 'sessions.user_id')
             .selectAll('sessions')
-            .select([
-              'users.username',
-              'users.display_name',
-              'users.user_handle',
-              'users.created_at as user_created_at',
-              'users.external_id',
-              'users.disabled_at',
-              'users.public_metadata',
-              'users.private_metadata',
-            ])
+            .select(JOINED_USER_COLUMNS)
             .where('sessions.token_hash', '=', buf(tokenHash))
             .where('sessions.expires_at', '>', now)
             .where('users.disabled_at', 'is', null)

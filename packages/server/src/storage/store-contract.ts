@@ -56,6 +56,28 @@ export function describeStoreContract(
       expect((await store.credentials.findById(credential.id))?.userId).toBe(user.id);
     });
 
+    it('reads a credential with its owner, both whole, and nothing for an unknown ID', async () => {
+      const user = sampleUser({
+        externalId: `ext-${randomBytes(6).toString('hex')}`,
+        publicMetadata: { plan: 'pro' },
+        privateMetadata: { note: 'vip' },
+      });
+      await store.users.create(user);
+      const credential = newCredential(user.id, 7);
+      await store.credentials.create(credential);
+      // A second user and passkey, so a join on the wrong column could not pass by luck.
+      const other = newUser();
+      await store.users.create(other);
+      await store.credentials.create(newCredential(other.id));
+      expect(await store.credentials.findWithOwner(credential.id)).toEqual({
+        credential,
+        owner: user,
+      });
+      await store.users.update(user.id, { disabledAt: 9_000 });
+      expect((await store.credentials.findWithOwner(credential.id))?.owner.disabledAt).toBe(9_000);
+      expect(await store.credentials.findWithOwner(new Uint8Array(32).fill(7))).toBeNull();
+    });
+
     it.each([
       [0, 0, true, 0],
       [10, 11, true, 11],

@@ -47,6 +47,10 @@ export interface CredentialStore {
   /** @throws UniqueViolation('credential_id'): a credential ID is never registered twice (§7.1 step 26). */
   create(credential: CredentialRecord): Promise<void>;
   findById(id: Uint8Array): Promise<CredentialRecord | null>;
+  /** The credential and its user in one read: a sign-in needs both, and one read is cheaper. */
+  findWithOwner(
+    id: Uint8Array,
+  ): Promise<{ credential: CredentialRecord; owner: UserRecord } | null>;
   listByUser(userId: string): Promise<CredentialRecord[]>;
   /**
    * Records a verified assertion with compare-and-set on the counter (§6.1.1): the stored counter

@@ -1,10 +1,13 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import {
   buf,
+  type CredentialWithOwnerRow,
   type Database,
   escapeControl,
+  JOINED_USER_COLUMNS,
   type SessionWithUserRow,
   toCredential,
+  toCredentialWithOwner,
   toSessionWithUser,
   toUser,
 } from '../kysely-store.js';
@@ -22,6 +25,7 @@ import type { WalSync } from './wal-sync.js';
  */
 export interface PreparedStatements {
   credentialById: BetterSqlite3.Statement;
+  credentialWithOwner: BetterSqlite3.Statement;
   userById: BetterSqlite3.Statement;
   userByUsername: BetterSqlite3.Statement;
   createUser: BetterSqlite3.Statement;
@@ -33,9 +37,17 @@ export interface PreparedStatements {
   recordAudit: BetterSqlite3.Statement;
 }
 
+/** The same user columns the Kysely store joins, as SQL. */
+const joinedUser = JOINED_USER_COLUMNS.join(', ');
+
 export function prepareStatements(db: BetterSqlite3.Database): PreparedStatements {
   return {
     credentialById: db.prepare('SELECT * FROM credentials WHERE id = ?'),
+    credentialWithOwner: db.prepare(
+      `SELECT credentials.*, ${joinedUser}
+       FROM credentials INNER JOIN users ON users.id = credentials.user_id
+       WHERE credentials.id = ?`,
+    ),
     userById: db.prepare('SELECT * FROM users WHERE id = ?'),
     userByUsername: db.prepare('SELECT * FROM users WHERE username = ?'),
     createUser: db.prepare(
@@ -64,9 +76,7 @@ export function prepareStatements(db: BetterSqlite3.Database): PreparedStatement
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     sessionByTokenHash: db.prepare(
-      `SELECT sessions.*, users.username, users.display_name, users.user_handle,
-         users.created_at AS user_created_at, users.external_id, users.disabled_at,
-         users.public_metadata, users.private_metadata
+      `SELECT sessions.*, ${joinedUser}
        FROM sessions INNER JOIN users ON users.id = sessions.user_id
        WHERE sessions.token_hash = ? AND sessions.expires_at > ? AND users.disabled_at IS NULL`,
     ),
@@ -184,6 +194,11 @@ export function withPreparedStatements(
         read(() => {
           const row = s.credentialById.get(buf(id)) as Database['credentials'] | undefined;
           return row === undefined ? null : toCredential(row);
+        }),
+      findWithOwner: (id) =>
+        read(() => {
+          const row = s.credentialWithOwner.get(buf(id)) as CredentialWithOwnerRow | undefined;
+          return row === undefined ? null : toCredentialWithOwner(row);
         }),
       recordUse: (use) =>
         write(
