@@ -1,5 +1,5 @@
 /**
- * The storage work of one sign-in, in process, without HTTP or crypto: look up the credential and
+ * The storage work of one sign-in, in process, without HTTP or crypto: look up the credential with
  * its user, then one transaction that claims the challenge, moves the counter, creates the session
  * and writes the audit row, exactly the calls `runAssertion` and `finishSignIn` make. Run at
  * concurrency 1 and 32 (where group commit batches) on a real SQLite file, every answer fsynced.
@@ -34,10 +34,9 @@ await store.transaction(async (tx) => {
 
 async function signIn(db: Store): Promise<void> {
   const id = credentialIds[Math.floor(Math.random() * users)] as Uint8Array;
-  const credential = await db.credentials.findById(id);
-  if (credential === null) throw new Error('seeded credential missing');
-  const owner = await db.users.findById(credential.userId);
-  if (owner === null) throw new Error('seeded user missing');
+  const found = await db.credentials.findWithOwner(id);
+  if (found === null) throw new Error('seeded credential missing');
+  const { owner } = found;
   const now = Date.now();
   await db.transaction(async (tx) => {
     if (!(await tx.challenges.consume(new Uint8Array(randomBytes(32)), now + 600_000)))
