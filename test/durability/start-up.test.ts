@@ -127,6 +127,8 @@ describe('passki start', () => {
     );
     const node = await startNode({
       PASSKI_DATABASE_URL: database(),
+      // Unset, whatever the shell running the tests has: empty means not configured.
+      PASSKI_REDIS_URL: '',
       NODE_OPTIONS: `--require ${probe}`,
     });
     const signUp = await fetch(`${node.url}/v1/sign-up/options`, {

@@ -58,11 +58,12 @@ export function openSqliteStore(
     // better-sqlite3 defaults to a 16 MB page cache, all of it resident under load. 4 MB holds the
     // hot interior pages; a miss is a read from the OS page cache, which sign-ins did not feel.
     db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
+    const migration = migrateSqlite(db, opts.migrate ?? true);
     // Group commit runs each member in a SAVEPOINT, so SQLite keeps a statement journal of the
     // pages each one changes (to roll back only that member). By default a journal past 64 KiB
     // spills to a new temp file per batch (create, hundreds of writes, unlink): in memory instead.
+    // Set after migrating, so a migration's index build may still sort on disk, not in RAM.
     db.pragma('temp_store = MEMORY');
-    const migration = migrateSqlite(db, opts.migrate ?? true);
     // SQLite follows a symlinked database file and keeps its WAL next to the real one.
     walSync =
       path === ':memory:' ? noWalSync() : createWalSync(`${realpathSync(path)}-wal`, opts.fsync);

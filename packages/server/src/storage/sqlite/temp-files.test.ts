@@ -6,9 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sampleCredential, sampleUser } from '../sample-records.js';
 import { openSqliteStore } from './open.js';
 
-// SQLite reads SQLITE_TMPDIR once per process, when it first needs a temp directory. Set here,
-// before any database opens, it sends this file's temp files to a fresh directory; the first test
-// checks that it took (it would not if SQLite had already run in this process).
+// SQLite reads SQLITE_TMPDIR once per process, when it initialises (the first database opened).
+// Set here, before any database opens, it sends this file's temp files to a fresh directory; the
+// first test checks that it took (it would not if SQLite had already run in this process).
 const tempDir = mkdtempSync(join(tmpdir(), 'passki-sqlite-tmp-'));
 process.env.SQLITE_TMPDIR = tempDir;
 const dataDir = mkdtempSync(join(tmpdir(), 'passki-sqlite-data-'));
