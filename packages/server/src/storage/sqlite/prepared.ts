@@ -38,13 +38,13 @@ export interface PreparedStatements {
 }
 
 /** The same user columns the Kysely store joins, as SQL. */
-const joinedUser = JOINED_USER_COLUMNS.join(', ');
+const JOINED_USER_SQL = JOINED_USER_COLUMNS.join(', ');
 
 export function prepareStatements(db: BetterSqlite3.Database): PreparedStatements {
   return {
     credentialById: db.prepare('SELECT * FROM credentials WHERE id = ?'),
     credentialWithOwner: db.prepare(
-      `SELECT credentials.*, ${joinedUser}
+      `SELECT credentials.*, ${JOINED_USER_SQL}
        FROM credentials INNER JOIN users ON users.id = credentials.user_id
        WHERE credentials.id = ?`,
     ),
@@ -76,7 +76,7 @@ export function prepareStatements(db: BetterSqlite3.Database): PreparedStatement
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     sessionByTokenHash: db.prepare(
-      `SELECT sessions.*, ${joinedUser}
+      `SELECT sessions.*, ${JOINED_USER_SQL}
        FROM sessions INNER JOIN users ON users.id = sessions.user_id
        WHERE sessions.token_hash = ? AND sessions.expires_at > ? AND users.disabled_at IS NULL`,
     ),
