@@ -1,13 +1,14 @@
 /**
  * Instructions per ceremony: a Passki build's server under valgrind's callgrind, driven through a
- * fixed number of sign-ins (or sign-in options calls) over real HTTP. Three runs of a build agree
- * on the count of user-space instructions within 0.5–1.8% (one run in ten has been 2.8% off, so
- * compare medians of three), whatever else the machine is doing, where throughput on the VMs this
- * project runs on drifts by up to 40% within minutes: it is how a change of a few percent is told
- * apart from noise. It leaves out what the kernel does for the
- * server (fsync, writes, the socket: about a fifth of a sign-in's CPU here) and weighs every
- * instruction the same, so it complements throughput rather than replacing it. Under valgrind
- * OpenSSL takes its generic code path, so the signature's share is larger than on the real CPU.
+ * fixed number of sign-ins (or sign-in options calls) over real HTTP. Runs of a build agree on
+ * the count of user-space instructions within about 1.3% (compare medians of three), whatever else
+ * the machine is doing, where throughput on the VMs this project runs on drifts by up to 40%
+ * within minutes: it is how a change of a few percent is told apart from noise. The server runs
+ * with V8's `--single-threaded` for that (see the spawn below). It leaves out what the kernel
+ * does for the server (fsync, writes, the socket: about a fifth of a sign-in's CPU here) and
+ * weighs every instruction the same, so it complements throughput rather than replacing it. Under
+ * valgrind OpenSSL takes its generic code path, so the signature's share is larger than on the
+ * real CPU.
  *
  * Usage: node --import tsx bench/instructions.ts [--build DIR] [--scenario sign-in|options]
  *          [--count 1000] [--warmup 4000] [--out DIR]
@@ -84,6 +85,10 @@ const server: ChildProcess = spawn(
     '--instr-atstart=no',
     `--callgrind-out-file=${join(out, 'callgrind.%p')}`,
     process.execPath,
+    // V8 compiles and collects on helper threads by default; under valgrind their timing varies,
+    // and with it how much of the hot path runs optimised: seven runs of one build spread 15%
+    // (1.91–2.19M a sign-in). On the main thread, four runs agreed within 1.3%.
+    '--single-threaded',
     cli,
     'start',
   ],
