@@ -193,6 +193,73 @@ describe.each(BACKENDS)('%s', (backend) => {
       }
     });
 
+    it('refuses a key named __proto__ anywhere in a body, and creates nothing', async () => {
+      const headers = { authorization: `Bearer ${await server.adminKey()}` };
+      const before = await rowCounts(server);
+      const cases: [string, string, string][] = [
+        [
+          '/v1/admin/users',
+          '{"username":"protouser1","publicMetadata":{"__proto__":{"role":"admin"},"plan":"pro"}}',
+          'publicMetadata',
+        ],
+        // The same key spelt with an escape, nested in an array.
+        [
+          '/v1/admin/users',
+          '{"username":"protouser2","privateMetadata":{"a":[{"\\u005f_proto__":1}]}}',
+          'privateMetadata.a.0',
+        ],
+        ['/v1/sign-up/options', '{"username":"protouser3","__proto__":{}}', 'body'],
+      ];
+      for (const [path, raw, where] of cases) {
+        const res = await client.call('POST', path, { raw, headers });
+        expect(res.status, raw).toBe(400);
+        expect(res.body.error.code).toBe('invalid_request');
+        expect(res.body.error.message).toBe(
+          `${where} has a key named "__proto__", which is not accepted.`,
+        );
+      }
+      expect(await rowCounts(server)).toEqual(before);
+      // The control: the same user without the key is created, its metadata kept whole.
+      const created = await client.call('POST', '/v1/admin/users', {
+        body: { username: 'protouser1', publicMetadata: { proto: { role: 'admin' }, plan: 'pro' } },
+        headers,
+      });
+      expect(created.status).toBe(201);
+      expect(created.body.user.publicMetadata).toEqual({ proto: { role: 'admin' }, plan: 'pro' });
+    });
+
+    it("says what is wrong in plain words, not in the validator's", async () => {
+      const headers = { authorization: `Bearer ${await server.adminKey()}` };
+      const cases: [string, string, unknown, string][] = [
+        [
+          'POST',
+          '/v1/sign-up/options',
+          { username: 'a'.repeat(300) },
+          'username must have at most 256 characters.',
+        ],
+        [
+          'POST',
+          '/v1/sign-in/verify',
+          { response: { id: 'AA', rawId: 'AA', type: 'other', response: {} } },
+          'response.type must be "public-key".',
+        ],
+        ['GET', '/v1/admin/users?limit=0', undefined, 'limit must be at least 1.'],
+        ['GET', '/v1/admin/users?limit=201', undefined, 'limit must be at most 200.'],
+        // A schema's own words are kept.
+        [
+          'GET',
+          '/v1/admin/users?limit=0x10',
+          undefined,
+          'limit must be an integer in decimal digits.',
+        ],
+      ];
+      for (const [method, path, body, message] of cases) {
+        const res = await client.call(method, path, { body, headers });
+        expect(res.status, path).toBe(400);
+        expect(res.body.error).toMatchObject({ code: 'invalid_request', message });
+      }
+    });
+
     it('treats a garbage or oversized session cookie as signed out', async () => {
       for (const cookie of ['garbage', 'x'.repeat(4000), '']) {
         const res = await client.get('/v1/session', { cookie });

@@ -94,9 +94,41 @@ async function readJson<B extends z.ZodType>(c: Context<AppEnv>, schema: B): Pro
       `The body is nested more than ${MAX_JSON_DEPTH} levels deep.`,
     );
   }
+  // Written plainly or with \u escapes; a body with neither (every ceremony's) skips the search.
+  if (/__proto__|\\u/.test(text)) {
+    const path = findProtoKey(parsed, []);
+    if (path !== null) {
+      throw new AuthError(
+        'invalid_request',
+        `${path.length > 0 ? path.join('.') : 'body'} has a key named "__proto__", which is not accepted.`,
+      );
+    }
+  }
   // JSON can only carry U+0000 as the escape `\u0000` (a raw control character is invalid), so
   // a body without one skips the search for it: the common case, every ceremony.
   return validate(schema, parsed, 'body', text.includes('\\u0000'));
+}
+
+/**
+ * Where the first key named `__proto__` is. JSON.parse keeps it as an ordinary key, but zod drops
+ * it from records (so metadata would lose it without a word) and an app that merges such an
+ * object would set its prototype: it is refused instead. The depth is already bounded.
+ */
+function findProtoKey(value: unknown, path: (string | number)[]): (string | number)[] | null {
+  if (typeof value !== 'object' || value === null) return null;
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = findProtoKey(item, [...path, i]);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  if (Object.hasOwn(value, '__proto__')) return path;
+  for (const [key, item] of Object.entries(value)) {
+    const found = findProtoKey(item, [...path, key]);
+    if (found !== null) return found;
+  }
+  return null;
 }
 
 /** Bodies larger than this are refused with 413 before they are buffered. */
@@ -163,11 +195,10 @@ function validate<S extends z.ZodType>(
   if (!result.success) {
     const issue = result.error.issues[0];
     const field = issue && issue.path.length > 0 ? issue.path.join('.') : where;
-    const problem =
-      issue?.code === 'invalid_type'
-        ? 'is missing or has the wrong type'
-        : (issue?.message ?? 'is invalid');
-    throw new AuthError('invalid_request', `${field} ${problem}.`);
+    throw new AuthError(
+      'invalid_request',
+      `${field} ${issue ? describeIssue(issue) : 'is invalid'}.`,
+    );
   }
   const nul = mayHoldNul ? findNul(result.data, []) : null;
   if (nul !== null) {
@@ -180,6 +211,41 @@ function validate<S extends z.ZodType>(
     );
   }
   return result.data;
+}
+
+/**
+ * A failed check in plain words, to follow the field's name. A schema's own message is written
+ * that way ("must be base64url without padding") and is kept; zod's defaults ("Too big: expected
+ * string to have <=256 characters") are not, so they are put in words here.
+ */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (/^(must|is|has) /.test(issue.message)) return issue.message;
+  switch (issue.code) {
+    case 'invalid_type':
+      return 'is missing or has the wrong type';
+    case 'too_big':
+    case 'too_small': {
+      const most = issue.code === 'too_big';
+      const limit = Number(most ? issue.maximum : issue.minimum);
+      const inclusive = issue.inclusive !== false;
+      if (issue.origin === 'string' || issue.origin === 'array') {
+        const unit = issue.origin === 'string' ? 'character' : 'item';
+        if (!most && limit === 1 && inclusive) return 'must not be empty';
+        const bound = inclusive ? limit : most ? limit - 1 : limit + 1;
+        return `must have at ${most ? 'most' : 'least'} ${bound} ${unit}${bound === 1 ? '' : 's'}`;
+      }
+      if (most) return inclusive ? `must be at most ${limit}` : `must be less than ${limit}`;
+      return inclusive ? `must be at least ${limit}` : `must be greater than ${limit}`;
+    }
+    case 'invalid_value':
+      return issue.values.length === 1
+        ? `must be ${JSON.stringify(issue.values[0])}`
+        : `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_format':
+      return `is not a valid ${issue.format}`;
+    default:
+      return 'is invalid';
+  }
 }
 
 /**
