@@ -211,6 +211,25 @@ describe.each(BACKENDS)('%s', (backend) => {
       expect((await passkeys(token))[0]?.name).toBe('Desk');
     });
 
+    it('takes a passkey name of 1 to 64 characters as JavaScript counts them, with one message', async () => {
+      const { token, auth } = await account();
+      const id = auth.credentials[0]?.idBase64url as string;
+      const rename = (name: string) =>
+        client.call('PATCH', `/v1/me/passkeys/${id}`, { cookie: token, body: { name } });
+      // An emoji outside the BMP is two UTF-16 code units, as in display names.
+      expect((await rename('😀'.repeat(32))).status).toBe(204);
+      expect((await passkeys(token))[0]?.name).toBe('😀'.repeat(32));
+      for (const name of ['a'.repeat(65), '😀'.repeat(33), 'a'.repeat(300), ' \t ']) {
+        const res = await rename(name);
+        expect(res.status, name.slice(0, 8)).toBe(400);
+        expect(res.body.error).toMatchObject({
+          code: 'invalid_request',
+          message: 'name must be 1 to 64 characters.',
+        });
+      }
+      expect((await passkeys(token))[0]?.name).toBe('😀'.repeat(32));
+    });
+
     it('adds no passkey for a user disabled after the request was authenticated', async () => {
       const { token, userId } = await account();
       const options = await client.post('/v1/me/passkeys/options', {}, { cookie: token });

@@ -122,7 +122,8 @@ export function meRoutes(deps: AppDeps): RouteSpec[] {
       tag: 'Account',
       summary: 'Rename a passkey (step-up)',
       auth: 'session',
-      body: z.object({ name: z.string().max(256) }),
+      // Past 256 code units a name cannot be 64 after trimming; the same words as the core's check.
+      body: z.object({ name: z.string().max(256, 'must be 1 to 64 characters') }),
       responses: {
         204: { description: 'Renamed' },
         400: { description: '`invalid_request`', schema: errorView },
