@@ -21,6 +21,8 @@ export type ApiErrorCode =
   // Input
   | 'invalid_request'
   | 'payload_too_large'
+  | 'headers_too_large'
+  | 'request_timeout'
   | 'unsupported_media_type'
   | 'invalid_username'
   | 'not_found'
@@ -70,6 +72,8 @@ export type ApiErrorCode =
 const API_ERROR_CODES: Record<ApiErrorCode, true> = {
   invalid_request: true,
   payload_too_large: true,
+  headers_too_large: true,
+  request_timeout: true,
   unsupported_media_type: true,
   invalid_username: true,
   not_found: true,

@@ -11,6 +11,7 @@ import { relyingParty } from './ceremonies/context.js';
 import { type Config, ConfigError } from './config/config.js';
 import { type Clock, type RandomSource, secureRandom, systemClock } from './core/clock.js';
 import { createApp } from './http/app.js';
+import { answerClientError } from './http/client-error.js';
 import type { AppEnv } from './http/context.js';
 import { openStore } from './storage/open.js';
 import { createRedisRateLimits } from './storage/redis-rate-limits.js';
@@ -52,6 +53,7 @@ type NodeServer = ReturnType<typeof serve>;
 function listen(app: Hono<AppEnv>, port: number, hostname: string): Promise<NodeServer> {
   return new Promise<NodeServer>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port, hostname }, () => resolve(s));
+    s.on('clientError', answerClientError);
     s.once('error', reject);
   });
 }

@@ -7,6 +7,8 @@ export type ErrorCode =
   // Input
   | 'invalid_request'
   | 'payload_too_large'
+  | 'headers_too_large'
+  | 'request_timeout'
   | 'unsupported_media_type'
   | 'invalid_username'
   | 'not_found'

@@ -8,6 +8,8 @@ import type { ErrorCode } from '../core/errors.js';
 export const ERROR_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   invalid_request: 400,
   payload_too_large: 413,
+  headers_too_large: 431,
+  request_timeout: 408,
   unsupported_media_type: 415,
   invalid_username: 400,
   not_found: 404,

@@ -1,0 +1,52 @@
+import type { Socket } from 'node:net';
+import type { ErrorCode } from '../core/errors.js';
+import { ERROR_STATUS, type ErrorBody } from './errors.js';
+
+const REFUSALS: Record<string, { code: ErrorCode; reason: string; message: string }> = {
+  HPE_HEADER_OVERFLOW: {
+    code: 'headers_too_large',
+    reason: 'Request Header Fields Too Large',
+    message: 'The request headers are larger than the server accepts.',
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    code: 'request_timeout',
+    reason: 'Request Timeout',
+    message: 'The request took too long to arrive.',
+  },
+};
+const MALFORMED = {
+  code: 'invalid_request' as const,
+  reason: 'Bad Request',
+  message: 'The request is not valid HTTP.',
+};
+
+/**
+ * Requests Node's HTTP parser refuses never reach the app: a control character in a header,
+ * headers over Node's 16 KiB, broken chunked encoding, a request that never finishes arriving.
+ * Node would answer them with a bare status line. This answers with the same status (400, 431 or
+ * 408) and Passki's JSON error body, then closes the connection, as Node does.
+ */
+export function answerClientError(err: Error & { code?: string }, socket: Socket): void {
+  // Node's own rule: write only if no response on this connection has begun to go out, or the
+  // bytes would land inside it.
+  const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+  if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent === true) {
+    socket.destroy();
+    return;
+  }
+  const refusal = REFUSALS[err.code ?? ''] ?? MALFORMED;
+  const body: ErrorBody = { error: { code: refusal.code, message: refusal.message } };
+  const json = JSON.stringify(body);
+  socket.end(
+    [
+      `HTTP/1.1 ${ERROR_STATUS[refusal.code]} ${refusal.reason}`,
+      'Content-Type: application/json',
+      `Content-Length: ${Buffer.byteLength(json)}`,
+      'Cache-Control: no-store',
+      'X-Content-Type-Options: nosniff',
+      'Connection: close',
+      '',
+      json,
+    ].join('\r\n'),
+  );
+}

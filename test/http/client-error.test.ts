@@ -1,0 +1,124 @@
+import { connect, createServer, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerClientError } from '../../packages/server/src/http/client-error.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+/** Writes raw bytes on one connection and returns everything the server sent until it closed. */
+function exchange(port: number, raw: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let data = '';
+    socket.on('data', (chunk) => {
+      data += chunk.toString('latin1');
+    });
+    socket.on('close', () => resolve(data));
+    socket.on('error', reject);
+    socket.write(raw);
+  });
+}
+
+/** Status line and JSON body of the last response in `data`. */
+function lastResponse(data: string): { status: string; body: unknown; head: string } {
+  const start = data.lastIndexOf('HTTP/1.1 ');
+  const response = data.slice(start);
+  const split = response.indexOf('\r\n\r\n');
+  const head = response.slice(0, split);
+  return {
+    status: head.split('\r\n')[0] as string,
+    head,
+    body: JSON.parse(response.slice(split + 4)),
+  };
+}
+
+describe("requests that Node's HTTP parser refuses", () => {
+  let server: TestServer;
+  let port: number;
+  beforeAll(async () => {
+    server = await startTestServer({ backend: 'sqlite' });
+    port = Number(new URL(server.url).port);
+  });
+  afterAll(async () => server.close());
+
+  it.each([
+    [
+      'a control character in a header value',
+      'GET /healthz HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0001b\r\n\r\n',
+      '400 Bad Request',
+      'invalid_request',
+    ],
+    [
+      'a space inside a header name',
+      'GET /healthz HTTP/1.1\r\nHost: x\r\nBad Name: 1\r\n\r\n',
+      '400 Bad Request',
+      'invalid_request',
+    ],
+    [
+      'broken chunked encoding',
+      'POST /v1/sign-in/options HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n',
+      '400 Bad Request',
+      'invalid_request',
+    ],
+    [
+      'headers over 16 KiB',
+      `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+      '431 Request Header Fields Too Large',
+      'headers_too_large',
+    ],
+  ])(
+    '%s: a JSON error with a stable code, then the server keeps serving',
+    async (_, raw, status, code) => {
+      const { status: line, body, head } = lastResponse(await exchange(port, raw));
+      expect(line).toBe(`HTTP/1.1 ${status}`);
+      expect(head).toMatch(/\r\nContent-Type: application\/json\r\n/);
+      expect(body).toEqual({ error: { code, message: expect.any(String) } });
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    },
+  );
+
+  it('answers a bad request after a good one on the same keep-alive connection', async () => {
+    const data = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      let received = '';
+      let sentSecond = false;
+      socket.on('data', (chunk) => {
+        received += chunk.toString('latin1');
+        // The first answer is complete (its JSON body closes): send the bad request.
+        if (!sentSecond && received.includes('\r\n\r\n') && received.trimEnd().endsWith('}')) {
+          sentSecond = true;
+          socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0001b\r\n\r\n');
+        }
+      });
+      socket.on('close', () => resolve(received));
+      socket.on('error', reject);
+      socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    });
+    expect(data.startsWith('HTTP/1.1 200 OK')).toBe(true);
+    expect(lastResponse(data)).toMatchObject({
+      status: 'HTTP/1.1 400 Bad Request',
+      body: { error: { code: 'invalid_request' } },
+    });
+  });
+});
+
+describe('answerClientError', () => {
+  it('answers a request that timed out with 408 request_timeout, and a reset with nothing', async () => {
+    const errors: (Error & { code?: string })[] = [];
+    const listener = createServer((socket: Socket) => {
+      answerClientError(errors.shift() as Error & { code?: string }, socket);
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const port = (listener.address() as { port: number }).port;
+    try {
+      errors.push(Object.assign(new Error('timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }));
+      const timedOut = lastResponse(await exchange(port, ''));
+      expect(timedOut.status).toBe('HTTP/1.1 408 Request Timeout');
+      expect(timedOut.body).toEqual({
+        error: { code: 'request_timeout', message: expect.any(String) },
+      });
+      errors.push(Object.assign(new Error('reset'), { code: 'ECONNRESET' }));
+      expect(await exchange(port, '')).toBe('');
+    } finally {
+      listener.close();
+    }
+  });
+});
