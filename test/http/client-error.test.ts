@@ -1,6 +1,6 @@
 import { connect, createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answerClientError } from '../../packages/server/src/http/client-error.js';
+import { answerClientError, CLOSE_GRACE_MS } from '../../packages/server/src/http/client-error.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 /** Writes raw bytes on one connection and returns everything the server sent until it closed. */
@@ -59,6 +59,12 @@ describe("requests that Node's HTTP parser refuses", () => {
       'invalid_request',
     ],
     [
+      'a chunk extension over 16 KiB',
+      `POST /v1/sign-in/options HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2;ext=${'a'.repeat(20_000)}\r\n{}\r\n0\r\n\r\n`,
+      '413 Payload Too Large',
+      'payload_too_large',
+    ],
+    [
       'headers over 16 KiB',
       `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
       '431 Request Header Fields Too Large',
@@ -101,6 +107,47 @@ describe("requests that Node's HTTP parser refuses", () => {
 });
 
 describe('answerClientError', () => {
+  it('lets go of a client that never closes its side, within the grace period', async () => {
+    const server = await startTestServer({ backend: 'sqlite' });
+    // allowHalfOpen: receiving the server's FIN does not make this side close.
+    const client = connect({ port: server.port, host: '127.0.0.1', allowHalfOpen: true });
+    try {
+      const data = await new Promise<string>((resolve, reject) => {
+        let received = '';
+        client.on('data', (chunk) => {
+          received += chunk.toString('latin1');
+        });
+        client.on('end', () => resolve(received));
+        client.on('error', reject);
+        client.write('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0001b\r\n\r\n');
+      });
+      expect(lastResponse(data).body).toMatchObject({ error: { code: 'invalid_request' } });
+      // The server's shutdown waits for its connections: it finishes only if this one was let go.
+      const started = Date.now();
+      await server.close();
+      expect(Date.now() - started).toBeLessThan(CLOSE_GRACE_MS + 2000);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('writes nothing into a response that has already begun', async () => {
+    const listener = createServer((socket: Socket) => {
+      (socket as unknown as { _httpMessage: unknown })._httpMessage = { headersSent: true };
+      answerClientError(
+        Object.assign(new Error('bad'), { code: 'HPE_INVALID_HEADER_TOKEN' }),
+        socket,
+      );
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (listener.address() as { port: number }).port;
+      expect(await exchange(port, '')).toBe('');
+    } finally {
+      listener.close();
+    }
+  });
+
   it('answers a request that timed out with 408 request_timeout, and a reset with nothing', async () => {
     const errors: (Error & { code?: string })[] = [];
     const listener = createServer((socket: Socket) => {

@@ -220,29 +220,43 @@ function validate<S extends z.ZodType>(
  */
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (/^(must|is|has) /.test(issue.message)) return issue.message;
+  // Limits and values may be bigints (JSON.stringify throws on them) or undefined.
+  const show = (value: unknown): string =>
+    typeof value === 'bigint' ? String(value) : (JSON.stringify(value) ?? String(value));
   switch (issue.code) {
     case 'invalid_type':
       return 'is missing or has the wrong type';
     case 'too_big':
     case 'too_small': {
       const most = issue.code === 'too_big';
-      const limit = Number(most ? issue.maximum : issue.minimum);
+      const limit = most ? issue.maximum : issue.minimum;
       const inclusive = issue.inclusive !== false;
       if (issue.origin === 'string' || issue.origin === 'array') {
         const unit = issue.origin === 'string' ? 'character' : 'item';
-        if (!most && limit === 1 && inclusive) return 'must not be empty';
-        const bound = inclusive ? limit : most ? limit - 1 : limit + 1;
-        return `must have at ${most ? 'most' : 'least'} ${bound} ${unit}${bound === 1 ? '' : 's'}`;
+        const n = Number(limit);
+        const bound = inclusive ? n : most ? n - 1 : n + 1;
+        const units = `${bound} ${unit}${bound === 1 ? '' : 's'}`;
+        if (issue.exact === true) return `must have exactly ${units}`;
+        if (!most && bound === 1) return 'must not be empty';
+        return `must have at ${most ? 'most' : 'least'} ${units}`;
       }
-      if (most) return inclusive ? `must be at most ${limit}` : `must be less than ${limit}`;
-      return inclusive ? `must be at least ${limit}` : `must be greater than ${limit}`;
+      if (issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint') {
+        if (most)
+          return inclusive ? `must be at most ${show(limit)}` : `must be less than ${show(limit)}`;
+        return inclusive
+          ? `must be at least ${show(limit)}`
+          : `must be greater than ${show(limit)}`;
+      }
+      return `is too ${most ? 'large' : 'small'}`;
     }
     case 'invalid_value':
       return issue.values.length === 1
-        ? `must be ${JSON.stringify(issue.values[0])}`
-        : `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+        ? `must be ${show(issue.values[0])}`
+        : `must be one of ${issue.values.map(show).join(', ')}`;
+    case 'not_multiple_of':
+      return `must be a multiple of ${show(issue.divisor)}`;
     case 'invalid_format':
-      return `is not a valid ${issue.format}`;
+      return 'has the wrong format';
     default:
       return 'is invalid';
   }

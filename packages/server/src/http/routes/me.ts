@@ -122,7 +122,7 @@ export function meRoutes(deps: AppDeps): RouteSpec[] {
       tag: 'Account',
       summary: 'Rename a passkey (step-up)',
       auth: 'session',
-      // Past 256 code units a name cannot be 64 after trimming; the same words as the core's check.
+      // Past 256 code units the body is refused outright, in the words of the core's check.
       body: z.object({ name: z.string().max(256, 'must be 1 to 64 characters') }),
       responses: {
         204: { description: 'Renamed' },
