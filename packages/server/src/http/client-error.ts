@@ -2,23 +2,25 @@ import type { Socket } from 'node:net';
 import type { ErrorCode } from '../core/errors.js';
 import { ERROR_STATUS, type ErrorBody } from './errors.js';
 
-const REFUSALS: Record<string, { code: ErrorCode; reason: string; message: string }> = {
-  HPE_HEADER_OVERFLOW: {
-    code: 'headers_too_large',
-    reason: 'Request Header Fields Too Large',
-    message: 'The request headers are larger than the server accepts.',
-  },
-  HPE_CHUNK_EXTENSIONS_OVERFLOW: {
-    code: 'payload_too_large',
-    reason: 'Payload Too Large',
-    message: 'The request body is larger than the server accepts.',
-  },
-  ERR_HTTP_REQUEST_TIMEOUT: {
-    code: 'request_timeout',
-    reason: 'Request Timeout',
-    message: 'The request took too long to arrive.',
-  },
-};
+const REFUSALS = new Map<string, { code: ErrorCode; reason: string; message: string }>(
+  Object.entries({
+    HPE_HEADER_OVERFLOW: {
+      code: 'headers_too_large',
+      reason: 'Request Header Fields Too Large',
+      message: 'The request headers are larger than the server accepts.',
+    },
+    HPE_CHUNK_EXTENSIONS_OVERFLOW: {
+      code: 'payload_too_large',
+      reason: 'Payload Too Large',
+      message: 'The request body is larger than the server accepts.',
+    },
+    ERR_HTTP_REQUEST_TIMEOUT: {
+      code: 'request_timeout',
+      reason: 'Request Timeout',
+      message: 'The request took too long to arrive.',
+    },
+  }),
+);
 /** How long a refused client has to read the answer before the socket is destroyed. */
 export const CLOSE_GRACE_MS = 1000;
 
@@ -32,7 +34,7 @@ const MALFORMED = {
  * Requests Node's HTTP parser refuses never reach the app: a control character in a header,
  * headers over Node's 16 KiB, broken chunked encoding, a request that never finishes arriving.
  * Node would answer them with a bare status line. This answers with the same status (400, 413,
- * 431 or 408) and Passki's JSON error body, then closes the connection: at once once the client
+ * 431 or 408) and Passki's JSON error body, then closes the connection: at once when the client
  * has closed its side, and at the latest after `CLOSE_GRACE_MS`, so a client that never does
  * cannot hold the socket (after a 408, Node's timeouts no longer watch it).
  */
@@ -44,7 +46,7 @@ export function answerClientError(err: Error & { code?: string }, socket: Socket
     socket.destroy();
     return;
   }
-  const refusal = REFUSALS[err.code ?? ''] ?? MALFORMED;
+  const refusal = REFUSALS.get(err.code ?? '') ?? MALFORMED;
   const body: ErrorBody = { error: { code: refusal.code, message: refusal.message } };
   const json = JSON.stringify(body);
   const grace = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
