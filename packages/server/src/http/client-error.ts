@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { ErrorCode } from '../core/errors.js';
 import { ERROR_STATUS, type ErrorBody } from './errors.js';
 
+/** Node's codes for what its parser refuses, and the answer to each; the rest is malformed HTTP. */
 const REFUSALS = new Map<string, { code: ErrorCode; reason: string; message: string }>(
   Object.entries({
     HPE_HEADER_OVERFLOW: {
@@ -21,6 +22,7 @@ const REFUSALS = new Map<string, { code: ErrorCode; reason: string; message: str
     },
   }),
 );
+
 /** How long a refused client has to read the answer before the socket is destroyed. */
 export const CLOSE_GRACE_MS = 1000;
 
