@@ -1,23 +1,21 @@
+import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ErrorCode } from '../core/errors.js';
 import { ERROR_STATUS, type ErrorBody } from './errors.js';
 
 /** Node's codes for what its parser refuses, and the answer to each; the rest is malformed HTTP. */
-const REFUSALS = new Map<string, { code: ErrorCode; reason: string; message: string }>(
+const REFUSALS = new Map<string, { code: ErrorCode; message: string }>(
   Object.entries({
     HPE_HEADER_OVERFLOW: {
       code: 'headers_too_large',
-      reason: 'Request Header Fields Too Large',
       message: 'The request headers are larger than the server accepts.',
     },
     HPE_CHUNK_EXTENSIONS_OVERFLOW: {
       code: 'payload_too_large',
-      reason: 'Payload Too Large',
       message: 'The request body is larger than the server accepts.',
     },
     ERR_HTTP_REQUEST_TIMEOUT: {
       code: 'request_timeout',
-      reason: 'Request Timeout',
       message: 'The request took too long to arrive.',
     },
   }),
@@ -28,7 +26,6 @@ export const CLOSE_GRACE_MS = 1000;
 
 const MALFORMED = {
   code: 'invalid_request' as const,
-  reason: 'Bad Request',
   message: 'The request is not valid HTTP.',
 };
 
@@ -51,12 +48,13 @@ export function answerClientError(err: Error & { code?: string }, socket: Socket
   const refusal = REFUSALS.get(err.code ?? '') ?? MALFORMED;
   const body: ErrorBody = { error: { code: refusal.code, message: refusal.message } };
   const json = JSON.stringify(body);
+  const status = ERROR_STATUS[refusal.code];
   const grace = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
   grace.unref();
   socket.once('close', () => clearTimeout(grace));
   socket.end(
     [
-      `HTTP/1.1 ${ERROR_STATUS[refusal.code]} ${refusal.reason}`,
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
       'Content-Type: application/json',
       `Content-Length: ${Buffer.byteLength(json)}`,
       'Cache-Control: no-store',

@@ -94,41 +94,21 @@ async function readJson<B extends z.ZodType>(c: Context<AppEnv>, schema: B): Pro
       `The body is nested more than ${MAX_JSON_DEPTH} levels deep.`,
     );
   }
-  // Written plainly or with \u escapes; a body with neither (every ceremony's) skips the search.
+  // Written plainly or with \u escapes; a body with neither (a ceremony's, normally) skips the search.
   if (/__proto__|\\u/.test(text)) {
-    const path = findProtoKey(parsed, []);
-    if (path !== null) {
+    // JSON.parse keeps it as an ordinary key, but zod drops it from records (so metadata would
+    // lose it without a word) and an app that merges such an object would set its prototype.
+    const found = findInJson(parsed, [], (key) => key === '__proto__');
+    if (found !== null) {
       throw new AuthError(
         'invalid_request',
-        `${path.length > 0 ? path.join('.') : 'body'} has a key named "__proto__", which is not accepted.`,
+        `${found.path.length > 0 ? found.path.join('.') : 'body'} has a key named "__proto__", which is not accepted.`,
       );
     }
   }
   // JSON can only carry U+0000 as the escape `\u0000` (a raw control character is invalid), so
   // a body without one skips the search for it: the common case, every ceremony.
   return validate(schema, parsed, 'body', text.includes('\\u0000'));
-}
-
-/**
- * Where the first key named `__proto__` is. JSON.parse keeps it as an ordinary key, but zod drops
- * it from records (so metadata would lose it without a word) and an app that merges such an
- * object would set its prototype: it is refused instead. The depth is already bounded.
- */
-function findProtoKey(value: unknown, path: (string | number)[]): (string | number)[] | null {
-  if (typeof value !== 'object' || value === null) return null;
-  if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) {
-      const found = findProtoKey(item, [...path, i]);
-      if (found !== null) return found;
-    }
-    return null;
-  }
-  if (Object.hasOwn(value, '__proto__')) return path;
-  for (const [key, item] of Object.entries(value)) {
-    const found = findProtoKey(item, [...path, key]);
-    if (found !== null) return found;
-  }
-  return null;
 }
 
 /** Bodies larger than this are refused with 413 before they are buffered. */
@@ -200,7 +180,8 @@ function validate<S extends z.ZodType>(
       `${field} ${issue ? describeIssue(issue) : 'is invalid'}.`,
     );
   }
-  const nul = mayHoldNul ? findNul(result.data, []) : null;
+  const hasNul = (text: string): boolean => text.includes('\0');
+  const nul = mayHoldNul ? findInJson(result.data, [], hasNul, hasNul) : null;
   if (nul !== null) {
     const field = nul.path.length > 0 ? nul.path.join('.') : where;
     throw new AuthError(
@@ -263,25 +244,27 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 /**
- * The first string (or object key) containing U+0000, by path. The depth is already bounded
- * (`MAX_JSON_DEPTH`), so the recursion is too.
+ * The first object key that `keyMatches`, or string that `stringMatches`, by path (for a key, the
+ * path of its object). The depth is already bounded (`MAX_JSON_DEPTH`), so the recursion is too.
  */
-function findNul(
+function findInJson(
   value: unknown,
   path: (string | number)[],
+  keyMatches: (key: string) => boolean,
+  stringMatches: (text: string) => boolean = () => false,
 ): { path: (string | number)[]; inKey: boolean } | null {
-  if (typeof value === 'string') return value.includes('\0') ? { path, inKey: false } : null;
+  if (typeof value === 'string') return stringMatches(value) ? { path, inKey: false } : null;
   if (Array.isArray(value)) {
     for (const [i, item] of value.entries()) {
-      const found = findNul(item, [...path, i]);
+      const found = findInJson(item, [...path, i], keyMatches, stringMatches);
       if (found !== null) return found;
     }
     return null;
   }
   if (typeof value === 'object' && value !== null) {
     for (const [key, item] of Object.entries(value)) {
-      if (key.includes('\0')) return { path, inKey: true };
-      const found = findNul(item, [...path, key]);
+      if (keyMatches(key)) return { path, inKey: true };
+      const found = findInJson(item, [...path, key], keyMatches, stringMatches);
       if (found !== null) return found;
     }
   }
