@@ -94,15 +94,17 @@ async function readJson<B extends z.ZodType>(c: Context<AppEnv>, schema: B): Pro
       `The body is nested more than ${MAX_JSON_DEPTH} levels deep.`,
     );
   }
-  // Written plainly or with \u escapes; a body with neither (a ceremony's, normally) skips the search.
+  // Written plainly or with \u escapes; a body with neither (a ceremony's, normally) skips the
+  // search.
   if (/__proto__|\\u/.test(text)) {
     // JSON.parse keeps it as an ordinary key, but zod drops it from records (so metadata would
     // lose it without a word) and an app that merges such an object would set its prototype.
     const found = findInJson(parsed, [], (key) => key === '__proto__');
     if (found !== null) {
+      const where = found.path.length > 0 ? found.path.join('.') : 'body';
       throw new AuthError(
         'invalid_request',
-        `${found.path.length > 0 ? found.path.join('.') : 'body'} has a key named "__proto__", which is not accepted.`,
+        `${where} has a key named "__proto__", which is not accepted.`,
       );
     }
   }
