@@ -1,4 +1,6 @@
-/** The shape of bench/results/<date>.json. */
+/** The shape of bench/results/<date>.json, and how its files are named. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Ceiling } from './ceiling.js';
 import type { LevelResult } from './load.js';
 import type { MachineInfo } from './machine.js';
@@ -75,4 +77,15 @@ export function levelOf(
   return result.results
     .find((r) => r.target === target && r.scenario === scenario)
     ?.levels.find((l) => l.concurrency === concurrency);
+}
+
+/**
+ * `stem`, or `stem-2`, `stem-3`… if a run of the same kind already wrote that day's files in
+ * `dir`: those may be committed and cited, and a run that began before midnight carries the
+ * earlier day's date.
+ */
+export function unusedResultName(dir: string, stem: string): string {
+  let name = stem;
+  for (let n = 2; existsSync(join(dir, `${name}.json`)); n++) name = `${stem}-${n}`;
+  return name;
 }

@@ -17,7 +17,13 @@ import { type JwtVerifyCost, PASSKI_CLI, startPasski } from './passki.js';
 import { installPeer, peerInstalledVersions, startPeer } from './peer.js';
 import { createBenchDatabase, isPostgresUrl } from './postgres.js';
 import { formatRate, renderReport } from './report.js';
-import type { BenchResult, ScenarioResult, ServerSummary, TargetName } from './results.js';
+import {
+  type BenchResult,
+  type ScenarioResult,
+  type ServerSummary,
+  type TargetName,
+  unusedResultName,
+} from './results.js';
 import { SeededUsers, type SeedResult } from './seed.js';
 import { SCENARIO_UNITS, type ScenarioName, type Target } from './target.js';
 
@@ -597,7 +603,7 @@ async function main(argv: string[]): Promise<number> {
       ...(settings.database !== undefined && isPostgresUrl(settings.database) ? ['postgres'] : []),
       ...(settings.mode === 'default' ? [] : [settings.mode]),
     ];
-    const base = [result.date, ...suffixes].join('-');
+    const base = unusedResultName(settings.outDir, [result.date, ...suffixes].join('-'));
     const chartFile = `${base}.svg`;
     writeFileSync(join(settings.outDir, `${base}.json`), `${JSON.stringify(result, null, 2)}\n`);
     writeFileSync(join(settings.outDir, chartFile), renderChart(result));
