@@ -1,12 +1,15 @@
-import { createPublicKey, type JsonWebKey } from 'node:crypto';
+import { createPublicKey, type JsonWebKey, sign, verify } from 'node:crypto';
 import { decodeCredentialPublicKey } from '@simplewebauthn/server/helpers';
 import { describe, expect, it } from 'vitest';
 import { freshKeyPair } from '../../../../test/helpers/keys.js';
-import { jwkOfCoseKey } from './fast-assertion.js';
+import { importCoseKey, jwkOfCoseKey, opensslAtLeast } from './fast-assertion.js';
 
 /** A COSE_Key for a P-256 key, with its five entries in the given label order. */
-function coseKey(labels: number[]): { bytes: Uint8Array; jwk: { x: string; y: string } } {
-  const jwk = freshKeyPair('P-256').publicKey.export({ format: 'jwk' }) as { x: string; y: string };
+function coseKey(
+  labels: number[],
+  keyPair = freshKeyPair('P-256'),
+): { bytes: Uint8Array; jwk: { x: string; y: string } } {
+  const jwk = keyPair.publicKey.export({ format: 'jwk' }) as { x: string; y: string };
   const entry: Record<number, number[]> = {
     1: [0x01, 0x02],
     3: [0x03, 0x26],
@@ -80,5 +83,49 @@ describe('jwkOfCoseKey', () => {
     expect(() => jwkOfCoseKey(new Uint8Array([0xa2, 0x01, 0x02, 0x20, 0x01]))).toThrow(
       /could not be verified/,
     );
+  });
+});
+
+describe('importCoseKey', () => {
+  const message = Buffer.from('authenticator data and client data hash');
+
+  it('imports the same key through DER and through a JWK', () => {
+    for (let i = 0; i < 20; i++) {
+      const pair = freshKeyPair('P-256');
+      const signature = sign('sha256', message, pair.privateKey);
+      for (const labels of [
+        [1, 3, -1, -2, -3],
+        [3, 1, -1, -3, -2],
+      ]) {
+        const { bytes } = coseKey(labels, pair);
+        const viaDer = importCoseKey(bytes, true);
+        const viaJwk = importCoseKey(bytes, false);
+        expect(viaDer.alg).toBe(-7);
+        expect(viaJwk.alg).toBe(-7);
+        expect(viaDer.key.export({ format: 'jwk' })).toEqual(viaJwk.key.export({ format: 'jwk' }));
+        expect(verify('sha256', message, viaDer.key, signature)).toBe(true);
+        expect(verify('sha256', message, viaJwk.key, signature)).toBe(true);
+      }
+    }
+  });
+
+  it('refuses a point off the curve either way', () => {
+    const { bytes } = coseKey([1, 3, -1, -2, -3]);
+    const offCurve = new Uint8Array(bytes);
+    const last = offCurve.length - 1;
+    offCurve[last] = (offCurve[last] ?? 0) ^ 0x01;
+    expect(() => importCoseKey(offCurve, true)).toThrow();
+    expect(() => importCoseKey(offCurve, false)).toThrow();
+  });
+});
+
+describe('opensslAtLeast', () => {
+  it('compares major and minor numerically', () => {
+    expect(opensslAtLeast('3.0.19', 3, 5)).toBe(false);
+    expect(opensslAtLeast('3.5.9', 3, 5)).toBe(true);
+    expect(opensslAtLeast('3.10.1', 3, 5)).toBe(true);
+    expect(opensslAtLeast('4.0.0', 3, 5)).toBe(true);
+    expect(opensslAtLeast('3.5.0+quic', 3, 5)).toBe(true);
+    expect(opensslAtLeast('', 3, 5)).toBe(false);
   });
 });
