@@ -478,12 +478,9 @@ export function createKyselyStore(
               last_used_at: use.at,
             })
             .where('id', '=', buf(use.id))
-            .where((eb) =>
-              eb.or([
-                eb('sign_count', '<', use.signCount),
-                eb.and([eb('sign_count', '=', 0), eb(sql.lit(0), '=', use.signCount)]),
-              ]),
-            )
+            // Decided here rather than in SQL: PostgreSQL would type a bare parameter compared
+            // with a literal as `integer`, and a counter past 2^31 would fail there.
+            .where('sign_count', use.signCount === 0 ? '=' : '<', use.signCount)
             .executeTakeFirst();
           return num(result.numUpdatedRows) === 1;
         }),

@@ -86,6 +86,11 @@ export function describeStoreContract(
       [10, 5, false, 10],
       [10, 0, false, 10],
       [0, 5, true, 5],
+      // Counters are 32-bit unsigned (WebAuthn §6.1): past 2^31 as well.
+      [2 ** 31 - 1, 2 ** 31, true, 2 ** 31],
+      [2 ** 31, 2 ** 32 - 1, true, 2 ** 32 - 1],
+      [2 ** 32 - 1, 2 ** 32 - 1, false, 2 ** 32 - 1],
+      [2 ** 32 - 1, 0, false, 2 ** 32 - 1],
     ])(
       'counter rule: stored %d, new %d → accepted %s, stored %d',
       async (stored, next, accepted, after) => {
