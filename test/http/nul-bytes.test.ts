@@ -138,6 +138,47 @@ describe.each(BACKENDS)('%s: NUL characters', (backend) => {
     expect(user.body.user.publicMetadata).toEqual({});
   });
 
+  it('a lone surrogate in a JSON string or key is 400 naming the field; pairs are text', async () => {
+    // Replaced by U+FFFD on the way to PostgreSQL, "ext-\ud83d" and "ext-\udc00" were stored as
+    // the same externalId: the second got 409 external_id_taken.
+    const before = await rowCounts(server);
+    const cases: [string, string, unknown, RegExp][] = [
+      ['POST', '/v1/admin/users', { username: 'x', externalId: 'ext-\ud83d' }, /^externalId is/],
+      ['PATCH', `/v1/admin/users/${userId}`, { externalId: 'ext-\udc00' }, /^externalId is/],
+      [
+        'POST',
+        '/v1/admin/users',
+        { username: 'x', publicMetadata: { a: { '\ud800': 1 } } },
+        /^publicMetadata\.a has a key/,
+      ],
+      [
+        'PATCH',
+        `/v1/admin/users/${userId}`,
+        { privateMetadata: { list: ['\udfff'] } },
+        /^privateMetadata\.list\.0 is/,
+      ],
+    ];
+    for (const [method, path, body, field] of cases) {
+      const res = await admin(method, path, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body.error.code).toBe('invalid_request');
+      expect(res.body.error.message).toMatch(field);
+      expect(res.body.error.message).toMatch(/lone surrogate/);
+    }
+    const signUp = await client.post('/v1/sign-up/options', { username: 'lone\ud83d' });
+    expect(signUp.status).toBe(400);
+    expect(signUp.body.error.message).toMatch(/^username is/);
+    expect(await rowCounts(server)).toEqual(before);
+    // A surrogate pair, written raw or escaped, is an ordinary character.
+    const paired = await admin('PATCH', `/v1/admin/users/${userId}`, { externalId: 'ext-😀' });
+    expect(paired.status).toBe(200);
+    expect(paired.body.user.externalId).toBe('ext-\ud83d\ude00');
+    expect((await admin('GET', `/v1/admin/users/${userId}`)).body.user.externalId).toBe('ext-😀');
+    expect((await admin('PATCH', `/v1/admin/users/${userId}`, { externalId: null })).status).toBe(
+      200,
+    );
+  });
+
   it('NUL-free values still work', async () => {
     const created = await admin('POST', '/v1/admin/users', {
       username: 'nul-free',

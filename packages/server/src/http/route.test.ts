@@ -85,3 +85,35 @@ describe('validation failures in plain words', () => {
     });
   });
 });
+
+describe('text that is not text', () => {
+  it.each([
+    [
+      'in a value',
+      z.string(),
+      'ab\ud83d',
+      'f is not well-formed Unicode text (it holds a lone surrogate).',
+    ],
+    [
+      'in a key',
+      z.record(z.string(), z.number()),
+      { ok: 1, '\udc00': 2 },
+      'f has a key that is not well-formed Unicode text (a lone surrogate).',
+    ],
+    [
+      'deep in an array',
+      z.array(z.array(z.string())),
+      [['a'], ['b', 'c\udbff']],
+      'f.1.1 is not well-formed Unicode text (it holds a lone surrogate).',
+    ],
+  ])('a lone surrogate %s is refused', async (_, field, value, message) => {
+    expect(await refusal(field, value)).toEqual({
+      status: 400,
+      body: { code: 'invalid_request', message },
+    });
+  });
+
+  it('accepts a surrogate pair, the one way UTF-16 writes characters past U+FFFF', async () => {
+    expect(await refusal(z.string(), 'ab😀')).toEqual({ status: 200, body: { ok: true } });
+  });
+});

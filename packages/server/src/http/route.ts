@@ -107,6 +107,19 @@ async function readJson<B extends z.ZodType>(c: Context<AppEnv>, schema: B): Pro
         `${where} has a key named "__proto__", which is not accepted.`,
       );
     }
+    // A lone surrogate (`"\ud83d"`) is valid JSON but no text: UTF-8 and PostgreSQL cannot hold
+    // it, and a driver that replaces it with U+FFFD makes two different values equal.
+    const lone = (text: string): boolean => /\p{Cs}/u.test(text);
+    const unpaired = findInJson(parsed, [], lone, lone);
+    if (unpaired !== null) {
+      const where = unpaired.path.length > 0 ? unpaired.path.join('.') : 'body';
+      throw new AuthError(
+        'invalid_request',
+        unpaired.inKey
+          ? `${where} has a key that is not well-formed Unicode text (a lone surrogate).`
+          : `${where} is not well-formed Unicode text (it holds a lone surrogate).`,
+      );
+    }
   }
   // JSON can only carry U+0000 as the escape `\u0000` (a raw control character is invalid), so
   // a body without one skips the search for it: the common case, every ceremony.
