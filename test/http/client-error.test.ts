@@ -106,6 +106,34 @@ describe("requests that Node's HTTP parser refuses", () => {
   });
 });
 
+describe('requests Node parses but the adapter cannot read', () => {
+  let server: TestServer;
+  let port: number;
+  beforeAll(async () => {
+    server = await startTestServer({ backend: 'sqlite' });
+    port = Number(new URL(server.url).port);
+  });
+  afterAll(async () => server.close());
+
+  it.each([
+    ['the asterisk form', 'GET * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'],
+    ['OPTIONS *', 'OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'],
+    ['a backslash in the path', 'GET /a\\b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'],
+    ['a Host that is no host', 'GET / HTTP/1.1\r\nHost: a/b@c\r\nConnection: close\r\n\r\n'],
+  ])('%s: 400 invalid_request in JSON, not a bare status', async (_, raw) => {
+    const { status, body, head } = lastResponse(await exchange(port, raw));
+    expect(status).toBe('HTTP/1.1 400 Bad Request');
+    expect(head.toLowerCase()).toMatch(/\r\ncontent-type: application\/json\r\n/);
+    expect(body).toEqual({
+      error: {
+        code: 'invalid_request',
+        message: 'The request target or Host header is not valid.',
+      },
+    });
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+});
+
 describe('answerClientError', () => {
   it('lets go of a client that never closes its side, within the grace period', async () => {
     const server = await startTestServer({ backend: 'sqlite' });

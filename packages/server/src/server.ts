@@ -1,8 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
 import pino, { type Logger } from 'pino';
 import { createProviderLookup, shippedAaguidFile } from './account/aaguids.js';
@@ -11,7 +12,7 @@ import { relyingParty } from './ceremonies/context.js';
 import { type Config, ConfigError } from './config/config.js';
 import { type Clock, type RandomSource, secureRandom, systemClock } from './core/clock.js';
 import { createApp } from './http/app.js';
-import { answerClientError } from './http/client-error.js';
+import { answerClientError, answerRequestError } from './http/client-error.js';
 import type { AppEnv } from './http/context.js';
 import { openStore } from './storage/open.js';
 import { createRedisRateLimits } from './storage/redis-rate-limits.js';
@@ -48,13 +49,17 @@ function findPublicDir(): string | null {
   return null;
 }
 
-type NodeServer = ReturnType<typeof serve>;
+type NodeServer = ReturnType<typeof createServer>;
 
 function listen(app: Hono<AppEnv>, port: number, hostname: string): Promise<NodeServer> {
   return new Promise<NodeServer>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port, hostname }, () => resolve(s));
+    // What `serve` from @hono/node-server does, plus an answer of our own for requests the
+    // adapter cannot read (it has no option for that).
+    const listener = getRequestListener(app.fetch, { hostname, errorHandler: answerRequestError });
+    const s = createServer(listener);
     s.on('clientError', answerClientError);
     s.once('error', reject);
+    s.listen(port, hostname, () => resolve(s));
   });
 }
 

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import { RequestError } from '@hono/node-server';
 import type { ErrorCode } from '../core/errors.js';
 import { ERROR_STATUS, type ErrorBody } from './errors.js';
 
@@ -64,4 +65,26 @@ export function answerClientError(err: Error & { code?: string }, socket: Socket
       json,
     ].join('\r\n'),
   );
+}
+
+/**
+ * Requests Node parses but the Hono adapter cannot turn into a `Request`: a target that is not a
+ * path (`GET * HTTP/1.1`, the asterisk form that only OPTIONS to the whole server may use), a
+ * backslash in the path, a Host header that is no host. The adapter would answer a bare 400.
+ * Anything else that reaches here is the server's fault, and is answered as one.
+ */
+export function answerRequestError(err: unknown): Response {
+  const refusal: { code: ErrorCode; message: string } =
+    err instanceof RequestError
+      ? { code: 'invalid_request', message: 'The request target or Host header is not valid.' }
+      : { code: 'server_error', message: 'Something went wrong on our side.' };
+  const body: ErrorBody = { error: refusal };
+  return new Response(JSON.stringify(body), {
+    status: ERROR_STATUS[refusal.code],
+    headers: {
+      'content-type': 'application/json',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    },
+  });
 }
