@@ -207,8 +207,13 @@ export function buildOpenApi(
     info: {
       title: 'Passki',
       version: info.version,
-      description:
+      description: [
         'Passkey-first authentication server. Errors are `{"error": {"code", "message"}}` with stable codes.',
+        'CORS preflights are not listed as operations: `OPTIONS` on any path answers 204. For an',
+        'origin in PASSKI_ORIGINS, outside `/v1/admin`, it carries Access-Control-Allow-Origin (that',
+        'origin), -Credentials `true`, -Methods `GET, POST, PATCH, DELETE`, -Headers `content-type`',
+        'and -Max-Age `600`; for any other origin, none of them.',
+      ].join(' '),
     },
     servers: [{ url: info.serverUrl }],
     components: {
