@@ -57,7 +57,13 @@ async function freePort(): Promise<number> {
 
 /** A real Passki on loopback with a fresh SQLite file, configured like a user's first start. */
 export async function startTestServer(
-  opts: { env?: Record<string, string>; clock?: Clock; backend?: Backend } = {},
+  opts: {
+    env?: Record<string, string>;
+    clock?: Clock;
+    backend?: Backend;
+    /** Receives the server's log lines (JSON), at PASSKI_LOG_LEVEL. */
+    onLog?: (line: string) => void;
+  } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'passki-test-'));
   const dbPath = join(dir, 'passki.db');
@@ -73,7 +79,9 @@ export async function startTestServer(
     ...opts.env,
   });
   const server = await startServer(config, {
-    logger: pino({ level: config.logLevel }),
+    logger: opts.onLog
+      ? pino({ level: config.logLevel }, { write: opts.onLog })
+      : pino({ level: config.logLevel }),
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
   return {

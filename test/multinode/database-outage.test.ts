@@ -11,6 +11,7 @@ describe.skipIf(POSTGRES_URL === undefined)('database outage', () => {
   let server: TestServer;
   let proxy: TcpProxy;
   let drop: () => Promise<void>;
+  const logged: { msg?: string; unloggedSince?: number }[] = [];
 
   beforeAll(async () => {
     const db = await createTestDatabase();
@@ -24,7 +25,9 @@ describe.skipIf(POSTGRES_URL === undefined)('database outage', () => {
         PASSKI_DATABASE_URL: target.toString(),
         PASSKI_DATABASE_TIMEOUT: '1s',
         PASSKI_DATABASE_POOL_SIZE: '2',
+        PASSKI_LOG_LEVEL: 'error',
       },
+      onLog: (line) => logged.push(JSON.parse(line)),
     });
   });
   afterAll(async () => {
@@ -57,6 +60,13 @@ describe.skipIf(POSTGRES_URL === undefined)('database outage', () => {
       expect(res.body.error.code).toBe('database_unavailable');
       expect(res.sessionToken).toBeUndefined();
     }
+    // More failures within the interval: still the one line, not a stack trace per request.
+    for (let i = 0; i < 3; i++) {
+      expect((await client.post('/v1/sign-up/options', { username: `more${i}` })).status).toBe(503);
+    }
+    const outageLines = logged.filter((entry) => entry.msg === 'database unavailable');
+    expect(outageLines).toHaveLength(1);
+    expect(outageLines[0]?.unloggedSince).toBe(0);
     const ready = await client.get('/readyz');
     expect(ready.status).toBe(503);
     expect(ready.body).toMatchObject({ status: 'not_ready', database: 'unavailable' });

@@ -153,7 +153,8 @@ export function createApp(
   app.notFound(() => {
     throw new AuthError('not_found', 'There is nothing at this address.');
   });
-  app.onError((err, c) => errorResponse(deps, err, c));
+  const outage: OutageLog = { loggedAt: Number.NEGATIVE_INFINITY, since: 0 };
+  app.onError((err, c) => errorResponse(deps, outage, err, c));
   return { app, routes };
 }
 
@@ -195,8 +196,21 @@ function loadAssets(dir: string | null): Map<string, { body: Uint8Array; type: s
   return assets;
 }
 
+/**
+ * An outage fails every request at once: its first failure is logged with the cause, then at
+ * most one line per interval, counting the failures since the last, rather than a stack trace
+ * per request.
+ */
+const OUTAGE_LOG_INTERVAL_MS = 10_000;
+interface OutageLog {
+  /** performance.now() of the last line. */
+  loggedAt: number;
+  /** Failures not logged since then. */
+  since: number;
+}
+
 /** The one place an error becomes a response: codes map to statuses; other errors say nothing. */
-function errorResponse(deps: AppDeps, err: Error, c: Context<AppEnv>): Response {
+function errorResponse(deps: AppDeps, outage: OutageLog, err: Error, c: Context<AppEnv>): Response {
   const requestId = c.get('requestId');
   const log = requestLog(c, deps.logger);
   let error: AuthError;
@@ -205,7 +219,14 @@ function errorResponse(deps: AppDeps, err: Error, c: Context<AppEnv>): Response 
     if (err.detail !== undefined)
       log.info({ code: err.code, detail: err.detail }, 'request refused');
   } else if (err instanceof DatabaseUnavailable) {
-    log.error({ err }, 'database unavailable');
+    const now = performance.now();
+    if (now - outage.loggedAt >= OUTAGE_LOG_INTERVAL_MS) {
+      log.error({ err, unloggedSince: outage.since }, 'database unavailable');
+      outage.loggedAt = now;
+      outage.since = 0;
+    } else {
+      outage.since++;
+    }
     error = new AuthError(
       'database_unavailable',
       'The database is unavailable. Try again shortly.',
