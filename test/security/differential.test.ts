@@ -1,5 +1,6 @@
 import { generateRegistrationOptions, verifyRegistrationResponse } from '@simplewebauthn/server';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SPKI_IMPORT, setSpkiImport } from '../../packages/server/src/ceremonies/fast-assertion.js';
 import {
   type RelyingParty,
   verifyAuthentication,
@@ -103,6 +104,39 @@ function tweaks(random: () => number, alg: Alg): AuthenticationTweaks {
   ]);
 }
 
+type Stored = Awaited<ReturnType<typeof enrol>>['credential'] & { signCount: number };
+type Decision = { ok: boolean; value: unknown };
+
+async function settle(fn: () => Promise<unknown>): Promise<Decision> {
+  try {
+    return { ok: true, value: await fn() };
+  } catch (err) {
+    if (!(err instanceof AuthError)) throw err;
+    return { ok: false, value: err.code };
+  }
+}
+
+/** Both verifiers on one response; throws, naming the case, unless they agree. */
+async function decideBoth(
+  rp: RelyingParty,
+  response: ReturnType<SoftAuthenticator['authenticate']>,
+  challenge: string,
+  stored: Stored,
+  what: string,
+): Promise<Decision> {
+  const fast = await settle(() => verifyAuthentication(rp, response, challenge, stored));
+  const reference = await settle(() =>
+    verifyAuthenticationReference(rp, response, challenge, stored),
+  );
+  if (fast.ok !== reference.ok) {
+    throw new Error(
+      `${what}: fast ${JSON.stringify(fast)} vs reference ${JSON.stringify(reference)}`,
+    );
+  }
+  if (fast.ok) expect(fast.value).toEqual(reference.value);
+  return fast;
+}
+
 describe('fast assertion path vs @simplewebauthn/server', () => {
   it.each<Alg>(['ES256', 'EdDSA', 'RS256'])(
     '%s: the same accept/reject decision on every response',
@@ -132,27 +166,9 @@ describe('fast assertion path vs @simplewebauthn/server', () => {
           timeoutMs: 300_000,
         };
         const stored = { ...credential, signCount: Math.max(0, storedCount) };
-        const settle = async (fn: () => Promise<unknown>) => {
-          try {
-            return { ok: true, value: await fn() };
-          } catch (err) {
-            if (!(err instanceof AuthError)) throw err;
-            return { ok: false, value: err.code };
-          }
-        };
-        const fast = await settle(() => verifyAuthentication(rp, response, challenge, stored));
-        const reference = await settle(() =>
-          verifyAuthenticationReference(rp, response, challenge, stored),
-        );
-        if (fast.ok !== reference.ok) {
-          throw new Error(
-            `case ${i}: fast ${JSON.stringify(fast)} vs reference ${JSON.stringify(reference)} for ${JSON.stringify(Object.keys(tweak))}`,
-          );
-        }
-        if (fast.ok) {
-          expect(fast.value).toEqual(reference.value);
-          accepted++;
-        } else refused++;
+        const what = `case ${i} ${JSON.stringify(Object.keys(tweak))}`;
+        if ((await decideBoth(rp, response, challenge, stored, what)).ok) accepted++;
+        else refused++;
       }
       // Both sides of the comparison are exercised.
       expect(accepted).toBeGreaterThan(50);
@@ -163,4 +179,43 @@ describe('fast assertion path vs @simplewebauthn/server', () => {
     },
     120_000,
   );
+});
+
+/**
+ * A key is imported once, then cached, so the cases above import one key per algorithm. Here
+ * every ES256 key is new, imported as DER (what Node 22 and newer use) and as a JWK (Node 20),
+ * whichever Node runs the test.
+ */
+describe.each([true, false])('fresh ES256 keys, imported as DER: %s', (spki) => {
+  afterAll(() => setSpkiImport(SPKI_IMPORT));
+
+  it('the same decision as the library for each new key', async () => {
+    setSpkiImport(spki);
+    const random = prng(spki ? 101 : 103);
+    const rp: RelyingParty = {
+      rpId: 'localhost',
+      rpName: 'x',
+      origins: [ORIGIN],
+      topOrigins: [],
+      requireUserVerification: true,
+      timeoutMs: 300_000,
+    };
+    let accepted = 0;
+    for (let k = 0; k < 60; k++) {
+      const { auth, credential } = await enrol('ES256');
+      for (let i = 0; i < 3; i++) {
+        const challenge = challengeOf(random);
+        const tweak = i === 0 ? {} : tweaks(random, 'ES256');
+        const response = auth.authenticate(
+          { challenge, rpId: 'localhost', allowCredentials: [] },
+          tweak,
+        );
+        const stored = { ...credential, signCount: 0 };
+        const what = `key ${k} case ${i} ${JSON.stringify(Object.keys(tweak))}`;
+        if ((await decideBoth(rp, response, challenge, stored, what)).ok) accepted++;
+      }
+    }
+    // Every key's untampered first response is accepted.
+    expect(accepted).toBeGreaterThanOrEqual(60);
+  });
 });

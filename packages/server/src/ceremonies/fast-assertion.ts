@@ -141,6 +141,12 @@ const P256_SPKI_HEAD = Buffer.from('3059301306072a8648ce3d020106082a8648ce3d0301
  * a JWK 20–30 µs. Either way OpenSSL refuses a point that is not on the curve.
  */
 export const SPKI_IMPORT = opensslAtLeast(process.versions.openssl ?? '0', 3, 5);
+let spkiImport = SPKI_IMPORT;
+
+/** For tests: the import a cache miss uses, so either can be held to the library on any Node. */
+export function setSpkiImport(spki: boolean): void {
+  spkiImport = spki;
+}
 
 export function opensslAtLeast(version: string, major: number, minor: number): boolean {
   const [a = 0, b = 0] = version.split('.').map((part) => Number.parseInt(part, 10));
@@ -172,7 +178,7 @@ function publicKeyOf(coseKey: Uint8Array): { key: KeyObject; alg: number } {
   );
   const cached = keyCache.get(cacheKey);
   if (cached !== undefined) return cached;
-  const entry = importCoseKey(coseKey);
+  const entry = importCoseKey(coseKey, spkiImport);
   keyCache.offer(cacheKey, entry);
   return entry;
 }
