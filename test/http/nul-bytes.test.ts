@@ -169,7 +169,7 @@ describe.each(BACKENDS)('%s: NUL characters', (backend) => {
     expect(signUp.status).toBe(400);
     expect(signUp.body.error.message).toMatch(/^username is/);
     expect(await rowCounts(server)).toEqual(before);
-    // A surrogate pair, written raw or escaped, is an ordinary character.
+    // A surrogate pair is an ordinary character (sent escaped in route.test.ts).
     const paired = await admin('PATCH', `/v1/admin/users/${userId}`, { externalId: 'ext-😀' });
     expect(paired.status).toBe(200);
     expect(paired.body.user.externalId).toBe('ext-\ud83d\ude00');

@@ -108,7 +108,10 @@ async function readJson<B extends z.ZodType>(c: Context<AppEnv>, schema: B): Pro
       );
     }
     // A lone surrogate (`"\ud83d"`) is valid JSON but no text: UTF-8 and PostgreSQL cannot hold
-    // it, and a driver that replaces it with U+FFFD makes two different values equal.
+    // it, and a driver that replaces it with U+FFFD makes two different values equal. Searched
+    // before the schema (unlike NUL, after it), so a field the schema would drop is refused too.
+    // (`\p{Cs}` under the `u` flag matches only unpaired surrogates; isWellFormed is not in the
+    // ES2022 lib we target.)
     const lone = (text: string): boolean => /\p{Cs}/u.test(text);
     const unpaired = findInJson(parsed, [], lone, lone);
     if (unpaired !== null) {
