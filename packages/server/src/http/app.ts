@@ -153,7 +153,7 @@ export function createApp(
   app.notFound(() => {
     throw new AuthError('not_found', 'There is nothing at this address.');
   });
-  const outage: OutageLog = { loggedAt: Number.NEGATIVE_INFINITY, since: 0 };
+  const outage: OutageLog = { loggedAt: Number.NEGATIVE_INFINITY, unlogged: 0, flush: null };
   app.onError((err, c) => errorResponse(deps, outage, err, c));
   return { app, routes };
 }
@@ -197,16 +197,40 @@ function loadAssets(dir: string | null): Map<string, { body: Uint8Array; type: s
 }
 
 /**
- * An outage fails every request at once: its first failure is logged with the cause, then at
- * most one line per interval, counting the failures since the last, rather than a stack trace
- * per request.
+ * An outage fails every request at once. Its first failure is logged at error level with the
+ * cause; the next ones within the interval only at debug (with their request ids), and when the
+ * interval ends one error line counts them. A sustained outage is then two lines per interval,
+ * not a stack trace per request.
  */
 const OUTAGE_LOG_INTERVAL_MS = 10_000;
 interface OutageLog {
-  /** performance.now() of the last line. */
+  /** performance.now() of the last line with a cause. */
   loggedAt: number;
-  /** Failures not logged since then. */
-  since: number;
+  /** Failures since then, logged only at debug. */
+  unlogged: number;
+  flush: NodeJS.Timeout | null;
+}
+
+function noteOutage(outage: OutageLog, deps: AppDeps, log: AppDeps['logger'], err: Error): void {
+  const now = performance.now();
+  if (now - outage.loggedAt >= OUTAGE_LOG_INTERVAL_MS) {
+    log.error({ err }, 'database unavailable');
+    outage.loggedAt = now;
+    return;
+  }
+  log.debug('database unavailable (repeat)');
+  outage.unlogged++;
+  outage.flush ??= setTimeout(
+    () => {
+      deps.logger.error(
+        { failures: outage.unlogged, seconds: OUTAGE_LOG_INTERVAL_MS / 1000 },
+        'database unavailable: more failures since the last line',
+      );
+      outage.unlogged = 0;
+      outage.flush = null;
+    },
+    outage.loggedAt + OUTAGE_LOG_INTERVAL_MS - now,
+  ).unref();
 }
 
 /** The one place an error becomes a response: codes map to statuses; other errors say nothing. */
@@ -219,14 +243,7 @@ function errorResponse(deps: AppDeps, outage: OutageLog, err: Error, c: Context<
     if (err.detail !== undefined)
       log.info({ code: err.code, detail: err.detail }, 'request refused');
   } else if (err instanceof DatabaseUnavailable) {
-    const now = performance.now();
-    if (now - outage.loggedAt >= OUTAGE_LOG_INTERVAL_MS) {
-      log.error({ err, unloggedSince: outage.since }, 'database unavailable');
-      outage.loggedAt = now;
-      outage.since = 0;
-    } else {
-      outage.since++;
-    }
+    noteOutage(outage, deps, log, err);
     error = new AuthError(
       'database_unavailable',
       'The database is unavailable. Try again shortly.',
