@@ -1,6 +1,12 @@
 import { connect, createServer, type Socket } from 'node:net';
+import { RequestError } from '@hono/node-server';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answerClientError, CLOSE_GRACE_MS } from '../../packages/server/src/http/client-error.js';
+import {
+  answerClientError,
+  answerRequestError,
+  CLOSE_GRACE_MS,
+} from '../../packages/server/src/http/client-error.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 /** Writes raw bytes on one connection and returns everything the server sent until it closed. */
@@ -131,6 +137,27 @@ describe('requests Node parses but the adapter cannot read', () => {
       },
     });
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('answerRequestError', () => {
+  it('refuses what the adapter could not read, and logs only what is the server’s fault', async () => {
+    const lines: { msg?: string }[] = [];
+    const logger = pino(
+      { level: 'info' },
+      { write: (line: string) => lines.push(JSON.parse(line)) },
+    );
+    const refused = answerRequestError(new RequestError('Invalid URL'), logger);
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ error: { code: 'invalid_request' } });
+    expect(lines).toHaveLength(0);
+    const failed = answerRequestError(new TypeError('boom'), logger);
+    expect(failed.status).toBe(500);
+    expect(failed.headers.get('content-type')).toBe('application/json');
+    expect(await failed.json()).toEqual({
+      error: { code: 'server_error', message: 'Something went wrong on our side.' },
+    });
+    expect(lines).toMatchObject([{ msg: 'unexpected error outside the app' }]);
   });
 });
 

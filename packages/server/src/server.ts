@@ -51,11 +51,17 @@ function findPublicDir(): string | null {
 
 type NodeServer = ReturnType<typeof createServer>;
 
-function listen(app: Hono<AppEnv>, port: number, hostname: string): Promise<NodeServer> {
+function listen(
+  app: Hono<AppEnv>,
+  port: number,
+  hostname: string,
+  logger: Logger,
+): Promise<NodeServer> {
   return new Promise<NodeServer>((resolve, reject) => {
     // What `serve` from @hono/node-server does, plus an answer of our own for requests the
     // adapter cannot read (it has no option for that).
-    const listener = getRequestListener(app.fetch, { hostname, errorHandler: answerRequestError });
+    const errorHandler = (err: unknown): Response => answerRequestError(err, logger);
+    const listener = getRequestListener(app.fetch, { hostname, errorHandler });
     const s = createServer(listener);
     s.on('clientError', answerClientError);
     s.once('error', reject);
@@ -216,17 +222,18 @@ async function startOn(
     await Promise.all(listening.map(stopListening));
     throw err;
   };
-  const server = await listen(app, config.port, config.host).catch((err: unknown) =>
+  const server = await listen(app, config.port, config.host, logger).catch((err: unknown) =>
     abandon(listenError(err, { port: 'PASSKI_PORT', host: 'PASSKI_HOST' }), []),
   );
   const port = (server.address() as AddressInfo).port;
   const adminServer =
     adminApp === null
       ? null
-      : await listen(adminApp, config.adminPort as number, config.adminHost).catch((err: unknown) =>
-          abandon(listenError(err, { port: 'PASSKI_ADMIN_PORT', host: 'PASSKI_ADMIN_HOST' }), [
-            server,
-          ]),
+      : await listen(adminApp, config.adminPort as number, config.adminHost, logger).catch(
+          (err: unknown) =>
+            abandon(listenError(err, { port: 'PASSKI_ADMIN_PORT', host: 'PASSKI_ADMIN_HOST' }), [
+              server,
+            ]),
         );
   const adminPort = adminServer === null ? null : (adminServer.address() as AddressInfo).port;
   if (adminPort !== null)

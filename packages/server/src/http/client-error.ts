@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { RequestError } from '@hono/node-server';
+import type { Logger } from 'pino';
 import type { ErrorCode } from '../core/errors.js';
 import { ERROR_STATUS, type ErrorBody } from './errors.js';
 
@@ -73,11 +74,12 @@ export function answerClientError(err: Error & { code?: string }, socket: Socket
  * backslash in the path, a Host header that is no host. The adapter would answer a bare 400.
  * Anything else that reaches here is the server's fault, and is answered as one.
  */
-export function answerRequestError(err: unknown): Response {
-  const refusal: { code: ErrorCode; message: string } =
-    err instanceof RequestError
-      ? { code: 'invalid_request', message: 'The request target or Host header is not valid.' }
-      : { code: 'server_error', message: 'Something went wrong on our side.' };
+export function answerRequestError(err: unknown, logger: Logger): Response {
+  const refused = err instanceof RequestError;
+  if (!refused) logger.error({ err }, 'unexpected error outside the app');
+  const refusal: { code: ErrorCode; message: string } = refused
+    ? { code: 'invalid_request', message: 'The request target or Host header is not valid.' }
+    : { code: 'server_error', message: 'Something went wrong on our side.' };
   const body: ErrorBody = { error: refusal };
   return new Response(JSON.stringify(body), {
     status: ERROR_STATUS[refusal.code],
