@@ -39,24 +39,12 @@ describe('OpenAPI document', () => {
     }
   });
 
-  it('describes the CORS preflight the server answers on every path', async () => {
-    expect(doc.info.description).toMatch(/`OPTIONS` on any path answers 204/);
-    const res = await fetch(`${server.url}/v1/sign-in/options`, {
-      method: 'OPTIONS',
-      headers: { origin: server.url, 'access-control-request-method': 'POST' },
-    });
-    expect(res.status).toBe(204);
-    expect(res.headers.get('access-control-allow-origin')).toBe(server.url);
-    expect(res.headers.get('access-control-allow-credentials')).toBe('true');
-    expect(res.headers.get('access-control-allow-methods')).toBe('GET, POST, PATCH, DELETE');
-    expect(res.headers.get('access-control-allow-headers')).toBe('content-type');
-    expect(res.headers.get('access-control-max-age')).toBe('600');
-    const admin = await fetch(`${server.url}/v1/admin/users`, {
-      method: 'OPTIONS',
-      headers: { origin: server.url },
-    });
-    expect(admin.status).toBe(204);
-    expect(admin.headers.get('access-control-allow-origin')).toBeNull();
+  it('describes the CORS preflight the server answers on every path', () => {
+    // The headers named here are the ones integration.test.ts checks a preflight for.
+    const description = doc.info.description as string;
+    expect(description).toMatch(/`OPTIONS` on any path answers 204/);
+    for (const value of ['`GET, POST, PATCH, DELETE`', '`content-type`', '`600`', '`true`'])
+      expect(description).toContain(value);
   });
 
   it('documents only routes the server answers', async () => {
