@@ -94,33 +94,29 @@ async function readJson<B extends z.ZodType>(c: Context<AppEnv>, schema: B): Pro
       `The body is nested more than ${MAX_JSON_DEPTH} levels deep.`,
     );
   }
-  // Written plainly or with \u escapes; a body with neither (a ceremony's, normally) skips the
-  // search.
+  // Keys named `__proto__` and lone surrogates, in one walk. Either is written plainly or with
+  // \u escapes; a body with neither (a ceremony's, normally) skips the walk.
+  // - `__proto__`: JSON.parse keeps it as an ordinary key, but zod drops it from records (so
+  //   metadata would lose it without a word), and an app that merges such an object would set its
+  //   prototype.
+  // - A lone surrogate (`"\ud83d"`) is valid JSON but no text: UTF-8 and PostgreSQL cannot hold
+  //   it, and a driver that replaces it with U+FFFD makes two different values equal. (`\p{Cs}`
+  //   under the `u` flag matches only unpaired surrogates; isWellFormed is not in the ES2022 lib
+  //   we target.)
+  // Both are searched before the schema (NUL after it), so a field the schema would drop is
+  // refused too.
   if (/__proto__|\\u/.test(text)) {
-    // JSON.parse keeps it as an ordinary key, but zod drops it from records (so metadata would
-    // lose it without a word) and an app that merges such an object would set its prototype.
-    const found = findInJson(parsed, [], (key) => key === '__proto__');
+    const lone = (value: string): boolean => /\p{Cs}/u.test(value);
+    const found = findInJson(parsed, [], (key) => key === '__proto__' || lone(key), lone);
     if (found !== null) {
-      const where = found.path.length > 0 ? found.path.join('.') : 'body';
+      const where = fieldAt(found.path, 'body');
       throw new AuthError(
         'invalid_request',
-        `${where} has a key named "__proto__", which is not accepted.`,
-      );
-    }
-    // A lone surrogate (`"\ud83d"`) is valid JSON but no text: UTF-8 and PostgreSQL cannot hold
-    // it, and a driver that replaces it with U+FFFD makes two different values equal. Searched
-    // before the schema (unlike NUL, after it), so a field the schema would drop is refused too.
-    // (`\p{Cs}` under the `u` flag matches only unpaired surrogates; isWellFormed is not in the
-    // ES2022 lib we target.)
-    const lone = (text: string): boolean => /\p{Cs}/u.test(text);
-    const unpaired = findInJson(parsed, [], lone, lone);
-    if (unpaired !== null) {
-      const where = unpaired.path.length > 0 ? unpaired.path.join('.') : 'body';
-      throw new AuthError(
-        'invalid_request',
-        unpaired.inKey
-          ? `${where} has a key that is not well-formed Unicode text (a lone surrogate).`
-          : `${where} is not well-formed Unicode text (it holds a lone surrogate).`,
+        found.key === '__proto__'
+          ? `${where} has a key named "__proto__", which is not accepted.`
+          : found.key !== undefined
+            ? `${where} has a key that is not well-formed Unicode text (a lone surrogate).`
+            : `${where} is not well-formed Unicode text (it holds a lone surrogate).`,
       );
     }
   }
@@ -192,19 +188,18 @@ function validate<S extends z.ZodType>(
   const result = schema.safeParse(input);
   if (!result.success) {
     const issue = result.error.issues[0];
-    const field = issue && issue.path.length > 0 ? issue.path.join('.') : where;
     throw new AuthError(
       'invalid_request',
-      `${field} ${issue ? describeIssue(issue) : 'is invalid'}.`,
+      `${fieldAt(issue?.path ?? [], where)} ${issue ? describeIssue(issue) : 'is invalid'}.`,
     );
   }
   const hasNul = (text: string): boolean => text.includes('\0');
   const nul = mayHoldNul ? findInJson(result.data, [], hasNul, hasNul) : null;
   if (nul !== null) {
-    const field = nul.path.length > 0 ? nul.path.join('.') : where;
+    const field = fieldAt(nul.path, where);
     throw new AuthError(
       'invalid_request',
-      nul.inKey
+      nul.key !== undefined
         ? `${field} has a key containing the NUL character (U+0000).`
         : `${field} must not contain the NUL character (U+0000).`,
     );
@@ -261,17 +256,23 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   }
 }
 
+/** A field's name for a message: its path, dotted, or `fallback` for the whole input. */
+function fieldAt(path: readonly PropertyKey[], fallback: string): string {
+  return path.length > 0 ? path.map(String).join('.') : fallback;
+}
+
 /**
- * The first object key that `keyMatches`, or string that `stringMatches`, by path (for a key, the
- * path of its object). The depth is already bounded (`MAX_JSON_DEPTH`), so the recursion is too.
+ * The first object key that `keyMatches` (with that key and the path of its object), or string
+ * that `stringMatches` (with its path). The depth is already bounded (`MAX_JSON_DEPTH`), so the
+ * recursion is too.
  */
 function findInJson(
   value: unknown,
   path: (string | number)[],
   keyMatches: (key: string) => boolean,
-  stringMatches: (text: string) => boolean = () => false,
-): { path: (string | number)[]; inKey: boolean } | null {
-  if (typeof value === 'string') return stringMatches(value) ? { path, inKey: false } : null;
+  stringMatches: (text: string) => boolean,
+): { path: (string | number)[]; key?: string } | null {
+  if (typeof value === 'string') return stringMatches(value) ? { path } : null;
   if (Array.isArray(value)) {
     for (const [i, item] of value.entries()) {
       const found = findInJson(item, [...path, i], keyMatches, stringMatches);
@@ -281,7 +282,7 @@ function findInJson(
   }
   if (typeof value === 'object' && value !== null) {
     for (const [key, item] of Object.entries(value)) {
-      if (keyMatches(key)) return { path, inKey: true };
+      if (keyMatches(key)) return { path, key };
       const found = findInJson(item, [...path, key], keyMatches, stringMatches);
       if (found !== null) return found;
     }
