@@ -95,17 +95,28 @@ const ES256_HEAD = Buffer.from('a5010203262001215820', 'hex');
 const ES256_Y_HEAD = Buffer.from('225820', 'hex');
 const ES256_LENGTH = ES256_HEAD.length + 32 + ES256_Y_HEAD.length + 32;
 
-/** The JWK and COSE algorithm of a stored credential public key (COSE_Key bytes). */
-export function jwkOfCoseKey(coseKey: Uint8Array): { jwk: JsonWebKey; alg: number } {
+/** The coordinates of a key in that encoding, or null for any other bytes. */
+function canonicalEs256(coseKey: Uint8Array): { x: Buffer; y: Buffer } | null {
   const bytes = Buffer.from(coseKey.buffer, coseKey.byteOffset, coseKey.byteLength);
   const yAt = ES256_HEAD.length + 32;
   if (
-    bytes.length === ES256_LENGTH &&
-    bytes.subarray(0, ES256_HEAD.length).equals(ES256_HEAD) &&
-    bytes.subarray(yAt, yAt + ES256_Y_HEAD.length).equals(ES256_Y_HEAD)
+    bytes.length !== ES256_LENGTH ||
+    !bytes.subarray(0, ES256_HEAD.length).equals(ES256_HEAD) ||
+    !bytes.subarray(yAt, yAt + ES256_Y_HEAD.length).equals(ES256_Y_HEAD)
   ) {
-    const x = bytes.subarray(ES256_HEAD.length, yAt).toString('base64url');
-    const y = bytes.subarray(yAt + ES256_Y_HEAD.length).toString('base64url');
+    return null;
+  }
+  return {
+    x: bytes.subarray(ES256_HEAD.length, yAt),
+    y: bytes.subarray(yAt + ES256_Y_HEAD.length),
+  };
+}
+
+/** The JWK and COSE algorithm of a stored credential public key (COSE_Key bytes). */
+export function jwkOfCoseKey(coseKey: Uint8Array): { jwk: JsonWebKey; alg: number } {
+  const point = canonicalEs256(coseKey);
+  if (point !== null) {
+    const [x, y] = [point.x.toString('base64url'), point.y.toString('base64url')];
     return { jwk: { kty: 'EC', crv: 'P-256', x, y }, alg: -7 };
   }
   const map = decodeCredentialPublicKey(new Uint8Array(coseKey)) as unknown as Map<number, unknown>;
@@ -153,21 +164,21 @@ export function opensslAtLeast(version: string, major: number, minor: number): b
   return a > major || (a === major && b >= minor);
 }
 
-/** A stored COSE key as a node:crypto KeyObject; `spki` picks the import (see SPKI_IMPORT). */
+/**
+ * A stored COSE key as a node:crypto KeyObject; `spki` picks the import (see SPKI_IMPORT). Only
+ * the canonical ES256 encoding, whose coordinates are 32 bytes each by its layout, is imported as
+ * DER, straight from its bytes; any other key goes through the library's decoder and a JWK.
+ */
 export function importCoseKey(
   coseKey: Uint8Array,
   spki = SPKI_IMPORT,
 ): { key: KeyObject; alg: number } {
-  const { jwk, alg } = jwkOfCoseKey(coseKey);
-  if (spki && jwk.kty === 'EC') {
-    const x = Buffer.from(jwk.x ?? '', 'base64url');
-    const y = Buffer.from(jwk.y ?? '', 'base64url');
-    // Other lengths keep the JWK import, so both imports refuse exactly the same keys.
-    if (x.length === 32 && y.length === 32) {
-      const der = Buffer.concat([P256_SPKI_HEAD, x, y]);
-      return { key: createPublicKey({ key: der, format: 'der', type: 'spki' }), alg };
-    }
+  const point = spki ? canonicalEs256(coseKey) : null;
+  if (point !== null) {
+    const der = Buffer.concat([P256_SPKI_HEAD, point.x, point.y]);
+    return { key: createPublicKey({ key: der, format: 'der', type: 'spki' }), alg: -7 };
   }
+  const { jwk, alg } = jwkOfCoseKey(coseKey);
   return { key: createPublicKey({ key: jwk, format: 'jwk' }), alg };
 }
 
