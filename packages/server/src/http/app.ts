@@ -211,7 +211,13 @@ interface OutageLog {
   flush: NodeJS.Timeout | null;
 }
 
-function noteOutage(outage: OutageLog, deps: AppDeps, log: AppDeps['logger'], err: Error): void {
+/** `log` is the failing request's logger; the count line, which is no one request's, uses `logger`. */
+function noteOutage(
+  outage: OutageLog,
+  logger: AppDeps['logger'],
+  log: AppDeps['logger'],
+  err: Error,
+): void {
   const now = performance.now();
   if (now - outage.loggedAt >= OUTAGE_LOG_INTERVAL_MS) {
     log.error({ err }, 'database unavailable');
@@ -222,7 +228,7 @@ function noteOutage(outage: OutageLog, deps: AppDeps, log: AppDeps['logger'], er
   outage.unlogged++;
   outage.flush ??= setTimeout(
     () => {
-      deps.logger.error(
+      logger.error(
         { failures: outage.unlogged, seconds: OUTAGE_LOG_INTERVAL_MS / 1000 },
         'database unavailable: more failures since the last line',
       );
@@ -243,7 +249,7 @@ function errorResponse(deps: AppDeps, outage: OutageLog, err: Error, c: Context<
     if (err.detail !== undefined)
       log.info({ code: err.code, detail: err.detail }, 'request refused');
   } else if (err instanceof DatabaseUnavailable) {
-    noteOutage(outage, deps, log, err);
+    noteOutage(outage, deps.logger, log, err);
     error = new AuthError(
       'database_unavailable',
       'The database is unavailable. Try again shortly.',

@@ -5,8 +5,17 @@ import type { Logger } from 'pino';
 import type { ErrorCode } from '../core/errors.js';
 import { ERROR_STATUS, type ErrorBody } from './errors.js';
 
+type Refusal = { code: ErrorCode; message: string };
+
+/** The headers of an answer given outside the app, which sets its own. */
+const HEADERS: Record<string, string> = {
+  'Content-Type': 'application/json',
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+};
+
 /** Node's codes for what its parser refuses, and the answer to each; the rest is malformed HTTP. */
-const REFUSALS = new Map<string, { code: ErrorCode; message: string }>(
+const REFUSALS = new Map<string, Refusal>(
   Object.entries({
     HPE_HEADER_OVERFLOW: {
       code: 'headers_too_large',
@@ -26,10 +35,7 @@ const REFUSALS = new Map<string, { code: ErrorCode; message: string }>(
 /** How long a refused client has to read the answer before the socket is destroyed. */
 export const CLOSE_GRACE_MS = 1000;
 
-const MALFORMED = {
-  code: 'invalid_request' as const,
-  message: 'The request is not valid HTTP.',
-};
+const MALFORMED: Refusal = { code: 'invalid_request', message: 'The request is not valid HTTP.' };
 
 /**
  * Requests Node's HTTP parser refuses never reach the app: a control character in a header,
@@ -48,8 +54,7 @@ export function answerClientError(err: Error & { code?: string }, socket: Socket
     return;
   }
   const refusal = REFUSALS.get(err.code ?? '') ?? MALFORMED;
-  const body: ErrorBody = { error: { code: refusal.code, message: refusal.message } };
-  const json = JSON.stringify(body);
+  const json = JSON.stringify({ error: refusal } satisfies ErrorBody);
   const status = ERROR_STATUS[refusal.code];
   const grace = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
   grace.unref();
@@ -57,10 +62,8 @@ export function answerClientError(err: Error & { code?: string }, socket: Socket
   socket.end(
     [
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
-      'Content-Type: application/json',
+      ...Object.entries(HEADERS).map(([name, value]) => `${name}: ${value}`),
       `Content-Length: ${Buffer.byteLength(json)}`,
-      'Cache-Control: no-store',
-      'X-Content-Type-Options: nosniff',
       'Connection: close',
       '',
       json,
@@ -77,16 +80,11 @@ export function answerClientError(err: Error & { code?: string }, socket: Socket
 export function answerRequestError(err: unknown, logger: Logger): Response {
   const refused = err instanceof RequestError;
   if (!refused) logger.error({ err }, 'unexpected error outside the app');
-  const refusal: { code: ErrorCode; message: string } = refused
+  const refusal: Refusal = refused
     ? { code: 'invalid_request', message: 'The request target or Host header is not valid.' }
     : { code: 'server_error', message: 'Something went wrong on our side.' };
-  const body: ErrorBody = { error: refusal };
-  return new Response(JSON.stringify(body), {
+  return new Response(JSON.stringify({ error: refusal } satisfies ErrorBody), {
     status: ERROR_STATUS[refusal.code],
-    headers: {
-      'content-type': 'application/json',
-      'cache-control': 'no-store',
-      'x-content-type-options': 'nosniff',
-    },
+    headers: HEADERS,
   });
 }
